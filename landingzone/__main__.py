@@ -1,0 +1,3 @@
+from landingzone.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,120 @@
+"""One error hierarchy for the whole tool.
+
+Every error a user can cause or meet derives from :class:`LandingZoneError`. Each class carries the exit code the
+CLI uses for it, so the codes are documented in one place (README "Exit codes") and never scattered.
+Pulumi's ``CommandError`` and botocore's ``ClientError`` are translated into these at the boundary that calls them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# Exit codes. 0 success, 1 unexpected failure, 2 pending changes for `preview --detailed-exitcode` only.
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_CHANGES_PENDING = 2
+EXIT_CONFIG = 2
+EXIT_PREFLIGHT = 3
+EXIT_STATE_LOCKED = 4
+EXIT_QUOTA = 5
+EXIT_STAGE = 6
+EXIT_INTERRUPTED = 130
+
+
+class LandingZoneError(Exception):
+    """Base class: a short, user-facing message and an exit code."""
+
+    exit_code: int = EXIT_FAILURE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One problem in a configuration: where it is, what was there, and what is wrong."""
+
+    path: str
+    """Field path in the configuration, e.g. ``accounts[2].email``; empty for the document itself."""
+    message: str
+    """What is wrong and, where it helps, how to fix it."""
+    value: Any = None
+    """The offending value (never a secret: the configuration holds none)."""
+
+    def __str__(self) -> str:
+        where = self.path or "<document>"
+        return f"{where}: {self.message}"
+
+
+class ConfigError(LandingZoneError):
+    """The configuration is invalid. Holds every problem found, each with its field path."""
+
+    exit_code = EXIT_CONFIG
+
+    def __init__(self, problems: Iterable[ConfigProblem] | str, *, source: str | None = None) -> None:
+        if isinstance(problems, str):
+            problems = [ConfigProblem(path="", message=problems)]
+        self.problems: list[ConfigProblem] = list(problems)
+        self.source = source
+        head = f"{source}: " if source else ""
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = [f"{head}{count} configuration {noun}:"] + [f"  {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class PreflightError(LandingZoneError):
+    """Something the requested action needs is missing (pulumi CLI, credentials, passphrase, backend)."""
+
+    exit_code = EXIT_PREFLIGHT
+
+    def __init__(self, message: str, *, fix: str | None = None) -> None:
+        self.fix = fix
+        super().__init__(f"{message}\n  fix: {fix}" if fix else message)
+
+
+class StageError(LandingZoneError):
+    """A stage failed. Says which, why, and what had been applied before it failed."""
+
+    exit_code = EXIT_STAGE
+
+    def __init__(self, stage: str, cause: str, applied: Sequence[str] = ()) -> None:
+        self.stage = stage
+        self.cause = cause
+        self.applied = list(applied)
+        done = ", ".join(self.applied) if self.applied else "nothing"
+        super().__init__(f"stage {stage!r} failed: {cause}\n  applied before the failure: {done}")
+
+
+class StateLockedError(LandingZoneError):
+    """Another update holds the lock on a stack's state."""
+
+    exit_code = EXIT_STATE_LOCKED
+
+    def __init__(self, stack: str, detail: str = "") -> None:
+        self.stack = stack
+        msg = (
+            f"the state of stack {stack!r} is locked by another update; wait for it to finish. If no update is "
+            "running (a process was killed), remove the stale lock with `pulumi cancel` or "
+            "`pulumi state unlock` against the same backend."
+        )
+        super().__init__(f"{msg}\n  {detail}".rstrip() if detail else msg)
+
+
+class QuotaError(LandingZoneError):
+    """A service quota would be exceeded (SCPs per target, characters per SCP, ...)."""
+
+    exit_code = EXIT_QUOTA
+
+    def __init__(self, message: str, *, target: str | None = None, count: int | None = None,
+                 limit: int | None = None) -> None:
+        self.target = target
+        self.count = count
+        self.limit = limit
+        super().__init__(message)

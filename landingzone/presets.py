@@ -1,0 +1,116 @@
+"""Small / medium / large starting points, following the seed's guidance per organization size.
+
+- small: "start simple": production and development accounts managed by Organizations, plus the Security account
+  that owns the organization trail.
+- medium: "formalize OUs" (Security, Infrastructure, Workloads/Prod, Workloads/NonProd, Sandbox), a log-archive
+  and a shared-services account, delegated administration, role-based security groups.
+- large: "mature OU structure" for governance: Policy-Staging, Suspended, Exceptions and Deployments OUs on top of
+  medium, and a wider SCP set.
+
+The emails use example.com: replace them before the first `up`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from landingzone.config import LandingZoneConfig, validate_config
+
+PresetName = Literal["small", "medium", "large"]
+PRESETS: tuple[PresetName, ...] = ("small", "medium", "large")
+
+_BASELINE_ROOT = [
+    "deny-leave-organization",
+    "deny-root-user",
+    "protect-organization-trail",
+    "protect-org-admin-roles-strict",
+]
+
+
+def _network(account: str, cidr: str) -> dict[str, Any]:
+    return {
+        "account": account,
+        "vpc_cidr": cidr,
+        "roles": [
+            {"name": "web", "description": "Load balancer and web tier"},
+            {"name": "app", "description": "Application servers"},
+            {"name": "db", "description": "Databases"},
+        ],
+        "rules": [
+            {"source": "web", "target": "app", "port": 8080},
+            {"source": "app", "target": "db", "port": 5432},
+        ],
+        "edge_ingress": [
+            {"role": "web", "cidr": "0.0.0.0/0", "port": 443, "description": "HTTPS from the internet"},
+        ],
+    }
+
+
+def preset_data(name: PresetName, *, lz_name: str = "acme-landing-zone") -> dict[str, Any]:
+    """The preset as plain data (what `landingzone init` writes)."""
+    domain = "example.com"
+    data: dict[str, Any] = {
+        "name": lz_name,
+        "home_region": "us-east-1",
+        "governed_regions": ["us-east-1", "us-west-2"],
+        "management_account": {
+            "email": f"aws-management@{domain}",
+            "new_and_empty": True,
+            "minimal_access": True,
+        },
+    }
+    if name == "small":
+        data["accounts"] = [
+            {"name": "security", "email": f"aws-security@{domain}", "kind": "security"},
+            {"name": "production", "email": f"aws-production@{domain}", "kind": "production"},
+            {"name": "development", "email": f"aws-development@{domain}", "kind": "development"},
+        ]
+        data["guardrails"] = [{"id": gid, "targets": ["Root"]} for gid in _BASELINE_ROOT]
+        data["network"] = [_network("production", "10.0.0.0/16"), _network("development", "10.1.0.0/16")]
+        return data
+
+    ous: list[dict[str, Any]] = [
+        {"name": "Security"},
+        {"name": "Infrastructure"},
+        {"name": "Workloads", "children": [{"name": "Prod"}, {"name": "NonProd"}]},
+        {"name": "Sandbox"},
+    ]
+    accounts = [
+        {"name": "security", "email": f"aws-security@{domain}", "kind": "security", "ou": "Security"},
+        {"name": "log-archive", "email": f"aws-log-archive@{domain}", "kind": "log-archive", "ou": "Security"},
+        {"name": "shared-services", "email": f"aws-shared-services@{domain}", "kind": "shared-services",
+         "ou": "Infrastructure"},
+        {"name": "production", "email": f"aws-production@{domain}", "kind": "production", "ou": "Workloads/Prod"},
+        {"name": "development", "email": f"aws-development@{domain}", "kind": "development",
+         "ou": "Workloads/NonProd"},
+    ]
+    guardrails: list[dict[str, Any]] = [{"id": gid, "targets": ["Root"]} for gid in _BASELINE_ROOT]
+    guardrails += [
+        {"id": "protect-security-services", "targets": ["Workloads", "Infrastructure", "Sandbox"]},
+        {"id": "deny-unapproved-regions", "targets": ["Workloads", "Sandbox"]},
+        {"id": "deny-s3-block-public-access-changes", "targets": ["Workloads"]},
+        {"id": "require-imdsv2", "targets": ["Workloads"]},
+        {"id": "deny-ebs-encryption-disable", "targets": ["Workloads"]},
+    ]
+    if name == "large":
+        ous += [
+            {"name": "Policy-Staging"},
+            {"name": "Suspended"},
+            {"name": "Exceptions"},
+            {"name": "Deployments"},
+        ]
+        accounts.append({"name": "sandbox", "email": f"aws-sandbox@{domain}", "kind": "sandbox", "ou": "Sandbox"})
+        for guard in guardrails:
+            if guard["id"] in ("protect-security-services", "deny-unapproved-regions"):
+                guard["targets"] = [*guard["targets"], "Policy-Staging", "Deployments"]
+        guardrails.append({"id": "deny-iam-users", "targets": ["Workloads/Prod"]})
+    data["organizational_units"] = ous
+    data["accounts"] = accounts
+    data["guardrails"] = guardrails
+    data["network"] = [_network("production", "10.0.0.0/16"), _network("development", "10.1.0.0/16")]
+    return data
+
+
+def preset(name: PresetName, *, lz_name: str = "acme-landing-zone") -> LandingZoneConfig:
+    """A validated preset configuration."""
+    return validate_config(preset_data(name, lz_name=lz_name), source=f"preset {name}")

@@ -1,0 +1,1 @@
+"""The staged Pulumi programs of the landing zone (see STAGES)."""
