@@ -76,7 +76,7 @@ def init(
         raise LandingZoneError(f"--preset: {preset!r} is not a preset; choose one of {', '.join(PRESETS)}")
     if output.exists() and not force:
         raise LandingZoneError(f"{output} already exists; pass --force to overwrite it")
-    cfg = lzconfig.validate_config(preset_data(preset, lz_name=name), source=f"preset {preset}")  # type: ignore[arg-type]
+    cfg = lzconfig.validate_config(preset_data(preset, lz_name=name), source=f"preset {preset}")
     output.write_text(lzconfig.commented_yaml(cfg, header=f"landingzone configuration (preset: {preset})"),
                       encoding="utf-8")
     err.print(f"wrote {output} ({preset} preset). Replace the example.com emails, then run "

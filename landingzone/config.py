@@ -11,8 +11,8 @@ names, exactly one Security account, OU references, ...) run once the fields are
 from __future__ import annotations
 
 import functools
-import ipaddress
 import io
+import ipaddress
 import re
 from collections.abc import Iterator
 from enum import StrEnum
@@ -657,7 +657,8 @@ def cross_field_problems(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
     for ni, net in enumerate(cfg.network):
         loc = f"network[{ni}]"
         if net.account in net_accounts:
-            yield ConfigProblem(f"{loc}.account", f"{net.account!r} has network settings twice; merge them", net.account)
+            yield ConfigProblem(f"{loc}.account", f"{net.account!r} has network settings twice; merge them",
+                                net.account)
         net_accounts.add(net.account)
         if net.account not in names:
             yield ConfigProblem(f"{loc}.account", f"{net.account!r} is not an account name", net.account)
