@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from landingzone import config as lzconfig
+from landingzone import headless
 from landingzone.errors import EXIT_FAILURE, EXIT_INTERRUPTED, LandingZoneError
 
 app = typer.Typer(
@@ -133,10 +134,14 @@ def doctor(
     raise typer.Exit(EXIT_PREFLIGHT)
 
 
+headless.register(app)  # preview, up, refresh, destroy, outputs
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: LandingZoneErrors become a short message and their exit code, never a traceback."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Without standalone mode click returns the code of a `typer.Exit(n)` instead of raising it.
+        code = app(args=argv, standalone_mode=False)
     except LandingZoneError as exc:
         err.print(f"error: {exc}", markup=False)
         return exc.exit_code
@@ -150,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_FAILURE
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

@@ -123,10 +123,15 @@ class Outputs(dict[str, Any]):
         return cls({k: cls.wrap(v) if isinstance(v, Mapping) else v for k, v in values.items()})
 
 
-def default_stages() -> tuple[StageLike, ...]:
-    import stacks
+STAGES_ENV = "LANDINGZONE_STAGES"
+"""``module:attribute`` of another stage registry, for tests that drive the CLI with stand-in stages."""
 
-    registry: tuple[StageLike, ...] = getattr(stacks, "STAGES", ())
+
+def default_stages() -> tuple[StageLike, ...]:
+    import importlib
+
+    module_name, _, attr = os.environ.get(STAGES_ENV, "stacks:STAGES").partition(":")
+    registry: tuple[StageLike, ...] = tuple(getattr(importlib.import_module(module_name), attr or "STAGES", ()))
     if not registry:
         raise PreflightError("the stage programs (stacks.STAGES) are not available in this build")
     return registry
