@@ -44,13 +44,14 @@ _IAM_PATH_RE = re.compile(r"^/([\w+=,.@-]+/)*$")
 
 @functools.cache
 def known_regions() -> frozenset[str]:
-    """Region names botocore knows in every partition (EC2 is offered in every region)."""
-    import botocore.session
+    """Region names in botocore's endpoint data, every partition. Read from the data files directly, so a broken
+    AWS profile in the environment cannot break validation."""
+    from botocore.loaders import create_loader
 
-    session = botocore.session.get_session()
+    endpoints = create_loader().load_data("endpoints")
     regions: set[str] = set()
-    for partition in session.get_available_partitions():
-        regions.update(session.get_available_regions("ec2", partition_name=partition))
+    for partition in endpoints["partitions"]:
+        regions.update(partition.get("regions", {}))
     return frozenset(regions)
 
 
