@@ -133,6 +133,12 @@ def doctor(
     raise typer.Exit(EXIT_PREFLIGHT)
 
 
+# Commands that live in their own modules, registered here with one line each.
+from landingzone.plan_command import HELP as _PLAN_HELP, plan_command  # noqa: E402
+
+app.command(name="plan", help=_PLAN_HELP)(plan_command)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: LandingZoneErrors become a short message and their exit code, never a traceback."""
     try:

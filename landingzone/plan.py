@@ -21,7 +21,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from landingzone.config import ROOT_OU, LandingZoneConfig, iter_ous
 
@@ -165,7 +165,7 @@ class PlanMocks(pulumi.runtime.Mocks):
                                  "name": ROOT_OU, "policyTypes": []}],
                          masterAccountId="000000000000")
         elif typ == "aws:s3/bucket:Bucket":
-            state["arn"] = f"arn:aws:s3:::{rid}" if isinstance(inputs.get("bucket"), str) else Unknown()
+            state["arn"] = f"arn:aws:s3:::{rid}" if isinstance(inputs.get("bucket"), str) else Unknown()  # type: ignore[no-untyped-call]
         elif typ == "aws:kms/key:Key":
             state["keyId"] = f"key-{n}"
         return rid, state
@@ -186,7 +186,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == "pulumi:pulumi:Stack":
             return resource_pb2.RegisterResourceResponse(urn=urn)
-        pulumi_mocks._ensure_event_loop()
+        _ensure_event_loop()  # type: ignore[no-untyped-call]  # deserializing resource references needs a loop in this executor thread
         inputs = rpc.deserialize_properties(request.object)
         args = pulumi_mocks.MockResourceArgs(typ=request.type, name=request.name, inputs=inputs,
                                              provider=request.provider, resource_id=request.importId,
@@ -202,7 +202,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         with self._lock:
             self.registered.append(record)
             self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_ or "", state)
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj)
 
 
 @dataclass

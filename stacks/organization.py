@@ -9,6 +9,8 @@ Outputs: organization_id, root_id, account_ids {name: id}, ou_ids {path: id}, ma
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
 import pulumi_aws as aws
 
@@ -16,6 +18,12 @@ from landingzone.config import ROOT_OU, iter_ous
 from stacks.base import Providers, StageContext, opts
 
 SERVICE_CONTROL_POLICY = "SERVICE_CONTROL_POLICY"
+
+
+def _root_id(roots: Sequence[aws.organizations.outputs.OrganizationRoot]) -> str:
+    if not roots or roots[0].id is None:
+        raise ValueError("the organization reports no root")
+    return roots[0].id
 
 
 def program(ctx: StageContext) -> None:
@@ -35,7 +43,7 @@ def program(ctx: StageContext) -> None:
     root_id: pulumi.Output[str] = (
         pulumi.Output.from_input(cfg.organization.existing_root_id)
         if cfg.organization.existing_root_id is not None
-        else org.roots.apply(lambda roots: roots[0].id)
+        else org.roots.apply(_root_id)
     )
 
     ou_ids: dict[str, pulumi.Output[str]] = {}
