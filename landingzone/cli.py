@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from landingzone import config as lzconfig
+from landingzone import plan_command
 from landingzone.errors import EXIT_FAILURE, EXIT_INTERRUPTED, LandingZoneError
 
 app = typer.Typer(
@@ -133,10 +134,7 @@ def doctor(
     raise typer.Exit(EXIT_PREFLIGHT)
 
 
-# Commands that live in their own modules, registered here with one line each.
-from landingzone.plan_command import HELP as _PLAN_HELP, plan_command  # noqa: E402
-
-app.command(name="plan", help=_PLAN_HELP)(plan_command)
+app.command(name="plan", help=plan_command.HELP)(plan_command.plan_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -12,7 +12,9 @@ from rich.table import Table
 
 from landingzone import config as lzconfig
 from landingzone.errors import LandingZoneError
-from landingzone.plan import StagePlan, account_tree, plan, plan_document, quota_usage
+
+if TYPE_CHECKING:
+    from landingzone.plan import StagePlan
 
 HELP = (
     "Show what the landing zone would create, offline: every stage program runs under pulumi mocks, with no AWS "
@@ -62,7 +64,9 @@ def plan_command(
                                               "guardrails or network.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")] = False,
 ) -> None:
+    # pulumi loads only for this command, not for every `landingzone` invocation.
     import stacks
+    from landingzone.plan import account_tree, plan, plan_document, quota_usage
 
     cfg = lzconfig.load_config(config)
     if stage is not None and stage not in {s.name for s in stacks.STAGES}:
