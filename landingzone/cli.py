@@ -18,6 +18,7 @@ from rich.console import Console
 
 from landingzone import config as lzconfig
 from landingzone import headless
+from landingzone import plan_command
 from landingzone.errors import EXIT_FAILURE, EXIT_INTERRUPTED, LandingZoneError
 
 app = typer.Typer(
@@ -135,12 +136,13 @@ def doctor(
 
 
 headless.register(app)  # preview, up, refresh, destroy, outputs
+app.command(name="plan", help=plan_command.HELP)(plan_command.plan_command)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: LandingZoneErrors become a short message and their exit code, never a traceback."""
     try:
-        # Without standalone mode click returns the code of a `typer.Exit(n)` instead of raising it.
+        # Outside standalone mode click returns the code of a typer.Exit instead of raising it.
         code = app(args=argv, standalone_mode=False)
     except LandingZoneError as exc:
         err.print(f"error: {exc}", markup=False)
