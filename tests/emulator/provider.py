@@ -327,7 +327,15 @@ class EmulatedAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
         for key, value in list(merged.items()):
             if key in state and same(key, state[key], value, handler):
                 merged[key] = state[key]
-        inputs = {k: (merged[k] if k in merged else v) for k, v in old_inputs.items()}
+        if olds or old_inputs:
+            inputs = {k: (merged[k] if k in merged else v) for k, v in old_inputs.items()}
+        else:
+            # An import (or a static get): no prior state, so the inputs are what AWS has, minus what only
+            # AWS computes, plus the defaults Check would add; the engine then diffs them with the program.
+            for key, value in handler.defaults.items():
+                merged.setdefault(key, value)
+            skip = (set(handler.outputs) - set(handler.computed)) | IGNORED_KEYS | {"id"}
+            inputs = {k: v for k, v in merged.items() if k not in skip}
         return provider_pb2.ReadResponse(
             id=request.id, properties=to_struct(merged), inputs=to_struct(inputs)
         )
