@@ -1,12 +1,13 @@
-"""Fixtures for engine tests: a moto server, the emulated aws plugin on PATH, a throwaway pulumi home and backend.
+"""Fixtures for engine tests: a moto server, the emulated aws plugin on PATH, a throwaway pulumi home/backend.
 
-- `moto_endpoint` (session): a `moto_server` subprocess on 127.0.0.1 and a free port; `moto` (per test) resets it
-  and returns the endpoint URL.
-- `engine_env` (per test): fake AWS credentials, AWS_ENDPOINT_URL -> moto, tests/emulator first on PATH, PULUMI_HOME
-  and a file:// backend in tmp dirs, a passphrase, the emulator's own state file; applied to os.environ for the
-  test (monkeypatch) and returned as a dict (for LocalWorkspaceOptions.env_vars or subprocesses).
-- `pulumi_cli` (session): the cached pulumi CLI; FAILS when it is missing and CI is set, skips otherwise, saying why.
-- `pulumi_command`: a pulumi.automation.PulumiCommand for it. `inline_stack`: a factory for inline-program stacks.
+- `moto_endpoint` (session): a `moto_server` subprocess on 127.0.0.1 and a free port; `moto` (per test)
+  resets it and returns the endpoint URL.
+- `engine_env` (per test): fake AWS credentials, AWS_ENDPOINT_URL -> moto, tests/emulator first on PATH,
+  PULUMI_HOME and a file:// backend in tmp dirs, a passphrase, the emulator's own state file; applied to
+  os.environ for the test (monkeypatch) and returned as a dict (for LocalWorkspaceOptions.env_vars).
+- `pulumi_cli` (session): the cached pulumi CLI; FAILS when it is missing and CI is set, skips otherwise,
+  saying why.
+- `pulumi_command`: a pulumi.automation.PulumiCommand for it. `inline_stack`: inline-program stacks.
 - `aws`: boto3 clients against moto, optionally inside a member account (through sts:AssumeRole).
 
 Every test under tests/engine gets the `engine` marker.
@@ -125,8 +126,13 @@ def engine_env(moto: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> di
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         "LANDINGZONE_EMULATOR_STATE": str(tmp_path / "emulator-state.json"),
     }
-    for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE_FILE",
-                "PULUMI_IGNORE_AMBIENT_PLUGINS"):
+    for var in (
+        "AWS_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "PULUMI_ACCESS_TOKEN",
+        "PULUMI_CONFIG_PASSPHRASE_FILE",
+        "PULUMI_IGNORE_AMBIENT_PLUGINS",
+    ):
         monkeypatch.delenv(var, raising=False)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -135,7 +141,7 @@ def engine_env(moto: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> di
 
 @pytest.fixture(scope="session")
 def pulumi_cli() -> Any:
-    """The pulumi CLI: a test that needs it fails in CI when it is missing, and skips (saying why) elsewhere."""
+    """The pulumi CLI: fails in CI when it is missing, skips (saying why) elsewhere."""
     from landingzone.toolchain import find_pulumi
 
     search = find_pulumi()
@@ -162,7 +168,7 @@ StackFactory = Callable[..., Any]
 
 @pytest.fixture
 def inline_stack(engine_env: dict[str, str], pulumi_command: Any, tmp_path: Path) -> StackFactory:
-    """`inline_stack(program, stack="dev", project="emulator")` -> an automation Stack on the test's backend."""
+    """`inline_stack(program, stack="dev", project="emulator")` -> a Stack on the test's backend."""
     from pulumi import automation as auto
 
     def make(program: Callable[[], None], *, stack: str = "dev", project: str = "emulator") -> Any:
