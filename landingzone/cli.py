@@ -17,8 +17,7 @@ import typer
 from rich.console import Console
 
 from landingzone import config as lzconfig
-from landingzone import headless
-from landingzone import plan_command
+from landingzone import headless, plan_command
 from landingzone.errors import EXIT_FAILURE, EXIT_INTERRUPTED, LandingZoneError
 
 app = typer.Typer(

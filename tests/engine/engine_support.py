@@ -14,7 +14,7 @@ from landingzone.toolchain import PulumiCli, find_pulumi
 
 ENGINE_DIR = Path(__file__).resolve().parent
 REPO = ENGINE_DIR.parent.parent
-STAND_IN = "orchestrator_stand_in:STAND_IN_STAGES"
+STAND_IN = "tests.engine.orchestrator_stand_in:STAND_IN_STAGES"
 
 
 def require_pulumi() -> PulumiCli:
@@ -45,7 +45,7 @@ def run_cli(args: list[str], *, env: dict[str, str], cwd: Path, timeout: float =
 def cli_env(base: dict[str, str], **extra: str) -> dict[str, str]:
     """The environment for a CLI subprocess that uses the stand-in stages."""
     env = dict(base)
-    env["PYTHONPATH"] = os.pathsep.join([str(ENGINE_DIR), str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env["LANDINGZONE_STAGES"] = STAND_IN
     env.update(extra)
     return env

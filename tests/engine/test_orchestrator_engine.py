@@ -19,14 +19,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from engine_support import cli_env, require_pulumi, run_cli, write_config
-from orchestrator_stand_in import STAND_IN_STAGES
 
 from landingzone import events as ev
 from landingzone.config import LandingZoneConfig
 from landingzone.errors import EXIT_CHANGES_PENDING, EXIT_INTERRUPTED, EXIT_STATE_LOCKED
 from landingzone.orchestrator import Orchestrator, stack_name
 from landingzone.presets import preset
+from tests.engine.engine_support import cli_env, require_pulumi, run_cli, write_config
+from tests.engine.orchestrator_stand_in import STAND_IN_STAGES
 
 pytestmark = pytest.mark.engine
 
@@ -178,7 +178,7 @@ def test_sigkill_in_the_middle_of_up_then_up_converges(landing_zone: tuple[Landi
     orch = _orchestrator(cfg, path, seen)
     assert not orch.preview().has_changes
     state = json.loads((tmp_path / ".landingzone" / "state" / ".pulumi" / "stacks" / "landingzone" /
-                        f"{stack_name(cfg.name, 'organization')}.json").read_text())
+                        f"{stack_name(cfg, 'organization')}.json").read_text())
     urns = [r["urn"] for r in state["checkpoint"]["latest"]["resources"]]
     assert len(urns) == len(set(urns))
     assert sum(1 for u in urns if u.endswith("::security")) == 1
