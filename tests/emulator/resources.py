@@ -2313,6 +2313,22 @@ class DefaultSecurityGroup(Handler):
             GroupRules.reset(conn.client("ec2"), id_, {}, force=True)
 
 
+def _pair_description(ec2: Any, rule: dict[str, Any], ref: str, egress: bool) -> str | None:
+    """Description of a group-reference rule, read from DescribeSecurityGroups."""
+    group = _group(ec2, rule["GroupId"])
+    if group is None:
+        return None
+    for perm in group.get("IpPermissionsEgress" if egress else "IpPermissions") or []:
+        if (perm.get("IpProtocol"), perm.get("FromPort"), perm.get("ToPort")) != (
+            rule.get("IpProtocol"), rule.get("FromPort"), rule.get("ToPort")
+        ):
+            continue
+        for pair in perm.get("UserIdGroupPairs") or []:
+            if pair.get("GroupId") == ref and pair.get("Description"):
+                return str(pair["Description"])
+    return None
+
+
 class SecurityGroupRule(Handler):
     required = ("ipProtocol", "securityGroupId")
     replace_on = frozenset({"securityGroupId"})
@@ -2414,6 +2430,11 @@ class SecurityGroupRule(Handler):
         ref = (rule.get("ReferencedGroupInfo") or {}).get("GroupId")
         if ref or "referencedSecurityGroupId" in state:
             outs["referencedSecurityGroupId"] = ref
+        if ref and not rule.get("Description"):
+            # moto 5.2.5 leaves Description out of DescribeSecurityGroupRules for group references; the group's
+            # own permissions still carry it.
+            outs["description"] = _pair_description(conn.client("ec2"), rule, ref, self.egress) or outs.get(
+                "description")
         outs["tags"] = outs["tagsAll"] or state.get("tags")
         return outs
 
