@@ -154,23 +154,23 @@ def bare_previews(cfg: LandingZoneConfig, directory: Path) -> float:
     return time.perf_counter() - start
 
 
-def network_seconds(events: list[ev.Event]) -> float:
-    starts = [e for e in events if isinstance(e, ev.StageStarted) and e.stage == "network"]
-    ends = [e for e in events if isinstance(e, ev.StageFinished) and e.stage == "network"]
+def network_seconds(events: list[tuple[float, ev.Event]]) -> float:
+    """Wall time from the first network stack starting to the last one finishing."""
+    starts = [t for t, e in events if isinstance(e, ev.StageStarted) and e.stage == "network"]
+    ends = [t for t, e in events if isinstance(e, ev.StageFinished) and e.stage == "network"]
     if not starts or not ends:
         return float("nan")
-    return max(e._t for e in ends) - min(e._t for e in starts)
+    return max(ends) - min(starts)
 
 
 class Clock:
-    """on_event handler that stamps each event with its arrival time."""
+    """on_event handler that keeps each event with its arrival time."""
 
     def __init__(self) -> None:
-        self.events: list[ev.Event] = []
+        self.events: list[tuple[float, ev.Event]] = []
 
     def __call__(self, event: ev.Event) -> None:
-        object.__setattr__(event, "_t", time.perf_counter())
-        self.events.append(event)
+        self.events.append((time.perf_counter(), event))
 
 
 def main() -> int:

@@ -1834,7 +1834,9 @@ class CatalogTable(GlueNamed):
         }
         for key in TABLE_FIELDS[1:]:
             aws_key = key[:1].upper() + key[1:]
-            if aws_key in table:
+            if aws_key in OPAQUE and aws_key in table:
+                outs[key] = dict(table[aws_key])  # a user map (table parameters): keys are data, not fields
+            elif aws_key in table:
                 outs[key] = (
                     read_back(state.get(key), table[aws_key]) if key in state else from_aws(table[aws_key])
                 )

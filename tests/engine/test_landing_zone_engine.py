@@ -117,7 +117,7 @@ def test_lifecycle_no_changes_config_changes_drift_and_destroy(landing_zone: tup
     planned = orch.preview()
     changes = _changed(planned)
     assert {op for ops in changes.values() for op, _, _ in ops} == {"create"}, changes
-    assert ("create", "aws:organizations/account:Account", "development-b") in changes["organization"]
+    assert ("create", "aws:organizations/account:Account", "account-development-b") in changes["organization"], changes
     assert any(t == "aws:organizations/policy:Policy" and "deny-iam-users" in n for _, t, n in
                changes["guardrails"]), changes["guardrails"]
     assert any(t == "aws:organizations/policyAttachment:PolicyAttachment" for _, t, _ in changes["guardrails"])
