@@ -16,6 +16,7 @@ import click
 import typer
 from rich.console import Console
 
+from landingzone import audit_cli
 from landingzone import config as lzconfig
 from landingzone.errors import EXIT_FAILURE, EXIT_INTERRUPTED, LandingZoneError
 
@@ -131,6 +132,9 @@ def doctor(
     names = ", ".join(c.key for c in report.missing)
     out.print(f"not ready for `landingzone {action}`: missing {names}. Next step: the first fix above.")
     raise typer.Exit(EXIT_PREFLIGHT)
+
+
+app.command(name="audit", help=audit_cli.HELP)(audit_cli.audit)
 
 
 def main(argv: list[str] | None = None) -> int:
