@@ -363,12 +363,17 @@ class Discovery:
 # ---- reading ---------------------------------------------------------------------------------------------------
 
 
+_CLIENT_LOCK = threading.Lock()
+
+
 class _Reader:
     """Calls AWS for one account; refused reads become NotVisible, other errors DiscoveryError."""
 
     def __init__(self, session: boto3.Session, account_id: str, options: DiscoveryOptions,
-                 sink: list[NotVisible], lock: threading.Lock) -> None:
+                 sink: list[NotVisible], lock: threading.Lock, credentials: Mapping[str, str] | None = None) -> None:
         self.session = session
+        self.credentials = dict(credentials or {})
+        """Assumed-role credentials for a member account; empty for the session's own account."""
         self.account_id = account_id
         self.options = options
         self._sink = sink
@@ -379,10 +384,19 @@ class _Reader:
         region = region or self.options.home_region
         key = (service, region)
         if key not in self._clients:
-            self._clients[key] = self.session.client(
-                service, region_name=region, endpoint_url=self.options.endpoint_url,
-                config=_client_config(self.options))
+            # One boto3 session for every account (member credentials are passed per client), so service models
+            # are loaded once; a boto3 session is not thread-safe, hence the lock around client creation.
+            with _CLIENT_LOCK:
+                self._clients[key] = self.session.client(
+                    service, region_name=region, endpoint_url=self.options.endpoint_url,
+                    config=_client_config(self.options), **self.credentials)
+            if service == "s3control" and self.options.endpoint_url is not None:
+                self._clients[key].meta.events.register("before-send.s3-control", self._single_host)
         return self._clients[key]
+
+    def _single_host(self, request: Any, **_: Any) -> None:
+        """S3 Control puts the account id in the host name (<id>.endpoint); an emulator has one host."""
+        request.url = request.url.replace(f"//{self.account_id}.", "//", 1)
 
     def refused(self, exc: ClientError, service: str, operation: str, region: str | None) -> bool:
         """Record a refused read and return True; return False for any other error (the caller raises)."""
@@ -416,10 +430,19 @@ class _Reader:
               **kwargs: Any) -> list[Any] | None:
         """Every item under ``key`` across all pages; None when refused (recorded)."""
         items: list[Any] = []
+        client = self.client(service, region)
         try:
-            paginator = self.client(service, region).get_paginator(operation)
-            for page in paginator.paginate(**kwargs):
-                items.extend(page.get(key, []))
+            if client.can_paginate(operation):
+                for page in client.get_paginator(operation).paginate(**kwargs):
+                    items.extend(page.get(key, []))
+            else:  # a few list calls have no paginator in botocore (athena list_work_groups): follow NextToken
+                token: dict[str, str] = {}
+                while True:
+                    page = getattr(client, operation)(**kwargs, **token)
+                    items.extend(page.get(key, []))
+                    if not page.get("NextToken"):
+                        break
+                    token = {"NextToken": page["NextToken"]}
         except ClientError as exc:
             if self.refused(exc, service, operation, region):
                 return None
@@ -428,9 +451,7 @@ class _Reader:
 
 
 def _client_config(options: DiscoveryOptions) -> Config:
-    # Account-id host prefixes (s3control) cannot resolve against a single emulator endpoint.
-    return Config(retries={"max_attempts": 2 if options.endpoint_url else 5, "mode": "standard"},
-                  inject_host_prefix=options.endpoint_url is None)
+    return Config(retries={"max_attempts": 2 if options.endpoint_url else 5, "mode": "standard"})
 
 
 def _error(exc: ClientError, service: str, operation: str, account_id: str | None,
@@ -572,18 +593,10 @@ def _read_trails(r: _Reader, found: Discovery) -> None:
             log_file_validation=bool(trail.get("LogFileValidationEnabled")),
             kms_key_id=trail.get("KmsKeyId"), s3_bucket=trail.get("S3BucketName"),
             is_logging=None if status is None else bool(status.get("IsLogging"))))
-    # list_event_data_stores has no paginator: follow NextToken by hand.
-    stores: list[dict[str, Any]] = []
-    token: dict[str, str] = {}
-    while True:
-        page = r.call("cloudtrail", "list_event_data_stores", home, **token)
-        if page is None:
-            found.event_data_stores_visible = False
-            return
-        stores.extend(page.get("EventDataStores", []))
-        if not page.get("NextToken"):
-            break
-        token = {"NextToken": page["NextToken"]}
+    stores = r.pages("cloudtrail", "list_event_data_stores", "EventDataStores", home)
+    if stores is None:
+        found.event_data_stores_visible = False
+        return
     for store in stores:
         detail = r.call("cloudtrail", "get_event_data_store", home, EventDataStore=store["EventDataStoreArn"]) or store
         found.event_data_stores.append(EventDataStoreInfo(
@@ -627,11 +640,11 @@ def _read_quotas(r: _Reader, found: Discovery) -> None:
     found.quotas = [QuotaInfo(q["QuotaCode"], q.get("QuotaName", ""), float(q.get("Value", 0))) for q in quotas]
 
 
-def _member_session(session: boto3.Session, sts: Any, account_id: str, caller: str, options: DiscoveryOptions,
-                    sink: list[NotVisible], lock: threading.Lock) -> boto3.Session | None:
-    """The caller's session for its own account; an assumed access-role session for a member (None: refused)."""
+def _member_credentials(sts: Any, account_id: str, caller: str, options: DiscoveryOptions,
+                        sink: list[NotVisible], lock: threading.Lock) -> dict[str, str] | None:
+    """{} for the caller's own account; access-role credentials for a member; None when refused (recorded)."""
     if account_id == caller:
-        return session
+        return {}
     role_arn = f"arn:aws:iam::{account_id}:role/{options.access_role_name}"
     try:
         creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="landingzone-audit")["Credentials"]
@@ -642,19 +655,19 @@ def _member_session(session: boto3.Session, sts: Any, account_id: str, caller: s
                 sink.append(NotVisible("sts", "assume_role", code, f"cannot assume {role_arn}", account_id, None))
             return None
         raise _error(exc, "sts", "assume_role", account_id, None) from exc
-    return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"], region_name=options.home_region)
+    return {"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"],
+            "aws_session_token": creds["SessionToken"]}
 
 
 def _read_account(session: boto3.Session, sts: Any, account_id: str, caller: str, options: DiscoveryOptions,
                   sink: list[NotVisible], lock: threading.Lock) -> AccountView:
     view = AccountView(account_id)
-    member = _member_session(session, sts, account_id, caller, options, sink, lock)
-    if member is None:
+    creds = _member_credentials(sts, account_id, caller, options, sink, lock)
+    if creds is None:
         view.visible = False
         view.roles_visible = False
         return view
-    r = _Reader(member, account_id, options, sink, lock)
+    r = _Reader(session, account_id, options, sink, lock, creds)
     roles = r.pages("iam", "list_roles", "Roles", PathPrefix=options.org_admin_path)
     if roles is None:
         view.roles_visible = False
@@ -709,10 +722,10 @@ def _read_trail_buckets(session: boto3.Session, sts: Any, found: Discovery, opti
         if owner is None:
             found.buckets.append(BucketInfo(name, None, None, None, None, None, access_logging_known=False))
             continue
-        member = _member_session(session, sts, owner, found.caller_account_id, options, sink, lock)
-        if member is None:  # pragma: no cover - the account view was read through the same role moments ago
+        creds = _member_credentials(sts, owner, found.caller_account_id, options, sink, lock)
+        if creds is None:  # refused now although the account view was read moments ago: recorded, not read
             continue
-        r = _Reader(member, owner, options, sink, lock)
+        r = _Reader(session, owner, options, sink, lock, creds)
         found.buckets.append(_bucket(r, name, owner))
 
 
