@@ -451,7 +451,8 @@ class _Reader:
 
 
 def _client_config(options: DiscoveryOptions) -> Config:
-    return Config(retries={"max_attempts": 2 if options.endpoint_url else 5, "mode": "standard"})
+    # An emulator answers at once or not at all: no retries there (a read it lacks would be retried in vain).
+    return Config(retries={"max_attempts": 1 if options.endpoint_url else 5, "mode": "standard"})
 
 
 def _error(exc: ClientError, service: str, operation: str, account_id: str | None,

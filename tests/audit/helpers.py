@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import boto3
-
 from landingzone.audit import AuditReport, run_audit
 from landingzone.audit.model import AuditContext
 from landingzone.discovery import Discovery, DiscoveryOptions, discover
-from tests.audit.moto_org import HOME
+from tests.audit.moto_org import HOME, shared_session
 
 MOTO_GAPS = {("service-quotas", "list_service_quotas"), ("cloudtrail", "list_event_data_stores")}
 """Reads moto does not implement (it answers HTTP 500): recorded as not visible, never a pass or a failure."""
 
 
 def discover_moto(endpoint: str, **options: object) -> Discovery:
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=HOME)
-    return discover(session, DiscoveryOptions(endpoint_url=endpoint, home_region=HOME, regions=(HOME,),
+    return discover(shared_session(), DiscoveryOptions(endpoint_url=endpoint, home_region=HOME, regions=(HOME,),
                                               **options))  # type: ignore[arg-type]
 
 
