@@ -18,6 +18,7 @@ from rich.console import Console
 
 from landingzone import config as lzconfig
 from landingzone.errors import EXIT_FAILURE, EXIT_INTERRUPTED, LandingZoneError
+from landingzone.policies.commands import app as policies_app
 
 app = typer.Typer(
     name="landingzone",
@@ -131,6 +132,9 @@ def doctor(
     names = ", ".join(c.key for c in report.missing)
     out.print(f"not ready for `landingzone {action}`: missing {names}. Next step: the first fix above.")
     raise typer.Exit(EXIT_PREFLIGHT)
+
+
+app.add_typer(policies_app, name="policies")
 
 
 def main(argv: list[str] | None = None) -> int:
