@@ -120,3 +120,14 @@ def test_simulate(tmp_path: Path) -> None:
     assert proc.returncode != 0 and "'nobody' is neither an account name nor an account id" in proc.stderr
     proc = run_cli(*base, "--action", "s3:GetObject", cwd=tmp_path)
     assert proc.returncode != 0 and "exactly one of --account" in proc.stderr
+
+
+def test_validate_reports_unknown_guardrail_ids_with_their_field_path(tmp_path: Path) -> None:
+    config = _write_config(tmp_path)
+    text = config.read_text().replace("id: deny-root-user", "id: deny-root-users")
+    assert text != config.read_text()
+    config.write_text(text)
+    proc = run_cli("validate", "--config", str(config), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "guardrails[1].id: 'deny-root-users' is not a guardrail in the library; did you mean 'deny-root-user'" \
+        in proc.stderr
