@@ -642,6 +642,12 @@ def cross_field_problems(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
                 yield ConfigProblem(f"guardrails[{gi}].targets[{ti}]", f"{target!r} is neither 'Root', an OU path "
                                     "nor an account name", target)
 
+    # Guardrail ids exist in the library and their parameters validate. Imported here, not at the top: the
+    # library imports this module (RenderContext.from_config), and validation runs once both are loaded.
+    from landingzone.policies.catalog import guardrail_problems
+
+    yield from guardrail_problems(cfg)
+
     # Regions.
     if cfg.home_region not in cfg.governed_regions:
         yield ConfigProblem("governed_regions", f"the home region {cfg.home_region!r} must be one of the "
