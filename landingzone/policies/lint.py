@@ -250,10 +250,13 @@ def _strings(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def lint(policy_text: str, *, quotas: QuotaConfig | None = None,
+def lint(policy_text: str | Mapping[str, Any], *, quotas: QuotaConfig | None = None,
          admin_principals: Sequence[str] | None = None, catalogue: IamCatalogue | None = None) -> list[Finding]:
-    """Every finding for one SCP. ``admin_principals`` are the ARN patterns that administer the landing zone
-    (default: the access role and the /org-admin/ roles); ``quotas`` default to the 2026 SCP quotas."""
+    """Every finding for one SCP (its text as submitted, or a parsed document, which is minified first).
+    ``admin_principals`` are the ARN patterns that administer the landing zone (default: the access role and the
+    /org-admin/ roles); ``quotas`` default to the 2026 SCP quotas."""
+    if not isinstance(policy_text, str):
+        policy_text = json.dumps(policy_text, separators=(",", ":"), ensure_ascii=False)
     quotas = quotas or QuotaConfig()
     catalogue = catalogue or IamCatalogue.bundled()
     if admin_principals is None:
