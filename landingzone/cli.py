@@ -19,6 +19,7 @@ from rich.console import Console
 from landingzone import audit_cli
 from landingzone import config as lzconfig
 from landingzone.errors import EXIT_FAILURE, EXIT_INTERRUPTED, LandingZoneError
+from landingzone.policies.commands import app as policies_app
 
 app = typer.Typer(
     name="landingzone",
@@ -134,13 +135,15 @@ def doctor(
     raise typer.Exit(EXIT_PREFLIGHT)
 
 
+app.add_typer(policies_app, name="policies")
 app.command(name="audit", help=audit_cli.HELP)(audit_cli.audit)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: LandingZoneErrors become a short message and their exit code, never a traceback."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Outside standalone mode click returns the code of a typer.Exit instead of raising it.
+        code = app(args=argv, standalone_mode=False)
     except LandingZoneError as exc:
         err.print(f"error: {exc}", markup=False)
         return exc.exit_code
@@ -154,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_FAILURE
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

@@ -44,13 +44,14 @@ _IAM_PATH_RE = re.compile(r"^/([\w+=,.@-]+/)*$")
 
 @functools.cache
 def known_regions() -> frozenset[str]:
-    """Region names botocore knows in every partition (EC2 is offered in every region)."""
-    import botocore.session
+    """Region names in botocore's endpoint data, every partition. Read from the data files directly, so a broken
+    AWS profile in the environment cannot break validation."""
+    from botocore.loaders import create_loader
 
-    session = botocore.session.get_session()
+    endpoints = create_loader().load_data("endpoints")
     regions: set[str] = set()
-    for partition in session.get_available_partitions():
-        regions.update(session.get_available_regions("ec2", partition_name=partition))
+    for partition in endpoints["partitions"]:
+        regions.update(partition.get("regions", {}))
     return frozenset(regions)
 
 
@@ -640,6 +641,12 @@ def cross_field_problems(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
             if target not in ou_paths and target not in names:
                 yield ConfigProblem(f"guardrails[{gi}].targets[{ti}]", f"{target!r} is neither 'Root', an OU path "
                                     "nor an account name", target)
+
+    # Guardrail ids exist in the library and their parameters validate. Imported here, not at the top: the
+    # library imports this module (RenderContext.from_config), and validation runs once both are loaded.
+    from landingzone.policies.catalog import guardrail_problems
+
+    yield from guardrail_problems(cfg)
 
     # Regions.
     if cfg.home_region not in cfg.governed_regions:
