@@ -1,4 +1,7 @@
-"""Identity family: /org-admin/ roles in every member account, protected by an SCP; the access role works."""
+"""Identity family: /org-admin/ roles in every member account, protected by an SCP; the access role works.
+
+Whether an SCP protects a role is decided by the guardrail simulator (landingzone.policies.simulator) over the
+SCPs discovery read: root -> OUs -> account, as AWS evaluates them."""
 
 from __future__ import annotations
 
@@ -6,17 +9,14 @@ from collections.abc import Iterator
 
 from landingzone.audit.guardrails import scps_enabled
 from landingzone.audit.model import AuditContext, Issue, Practice, Severity, check
-from landingzone.audit.scp_eval import LevelPolicies, evaluate
+from landingzone.discovery import Discovery
+from landingzone.policies.simulator import NamedPolicy, PolicyTree, SimulationError, TreeAccount, simulate
 
-PROTECTED_ACTIONS = (
-    "iam:DeleteRole",
-    "iam:UpdateRole",
-    "iam:UpdateAssumeRolePolicy",
-    "iam:AttachRolePolicy",
-    "iam:PutRolePolicy",
-)
-"""Changes to an admin role that would let someone take it over or break it (the seed's example SCP denies
-UpdateRole and DeleteRole; changing the trust policy or the permissions is the same threat)."""
+SEED_PROTECTED_ACTIONS = ("iam:DeleteRole", "iam:UpdateRole")
+"""What the seed's example SCP denies on /org-admin/ roles (with iam:ChangePassword, which concerns users)."""
+
+HARDENED_PROTECTED_ACTIONS = ("iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePolicy")
+"""Changes that take a role over rather than break it: rewriting who may assume it, or what it may do."""
 
 PROBE_ROLE = "landingzone-audit-probe"
 """A principal outside the protected path, as whom the modifications are simulated."""
@@ -24,6 +24,45 @@ PROBE_ROLE = "landingzone-audit-probe"
 
 def _has_org(ctx: AuditContext) -> bool:
     return ctx.has_organization
+
+
+def policy_tree(found: Discovery) -> PolicyTree:
+    """The simulator's view of the discovered organization: the SCPs on the root, each OU and each account."""
+
+    def attached(target_id: str) -> list[NamedPolicy]:
+        return [NamedPolicy.parse(p.name, p.content) for p in found.policies_on(target_id)]
+
+    root = found.root
+    return PolicyTree(
+        root=attached(root.id) if root else [],
+        ous={ou.path: attached(ou.id) for ou in found.ous},
+        accounts=[TreeAccount(a.name, a.ou_path, attached(a.id), a.id) for a in found.member_accounts()],
+        management_account_id=found.management_account_id, management_account_name=None)
+
+
+def _allowed_changes(ctx: AuditContext, actions: tuple[str, ...]) -> Iterator[tuple[str, str, str, list[str]]]:
+    """(account id, account name, role ARN, actions a non-admin principal may still perform) per admin role."""
+    found = ctx.found
+    tree = policy_tree(found) if scps_enabled(ctx) else None
+    for acct in found.member_accounts():
+        view = found.account_views.get(acct.id)
+        if view is None:
+            continue
+        probe = f"arn:aws:iam::{acct.id}:role/{PROBE_ROLE}"
+        for role in view.org_admin_roles:
+            allowed = []
+            for action in actions:
+                if tree is None:  # SCPs are not enabled: nothing is denied
+                    allowed.append(action)
+                    continue
+                try:
+                    verdict = simulate(action, probe, acct.id, found.options.home_region, role.arn, tree=tree)
+                except SimulationError:
+                    allowed.append(action)  # a guardrail the simulator cannot read protects nothing we can show
+                    continue
+                if verdict.allowed:
+                    allowed.append(action)
+            yield acct.id, acct.name, role.arn, allowed
 
 
 @check(id="LZ-IAM-001", title="Admin roles exist under the /org-admin/ path", severity=Severity.MEDIUM,
@@ -45,31 +84,31 @@ def org_admin_roles_exist(ctx: AuditContext) -> Iterator[Issue]:
 
 @check(id="LZ-IAM-002", title="Admin roles under /org-admin/ are protected by an SCP", severity=Severity.HIGH,
        practice=Practice.ORG_ADMIN_ROLES,
-       rationale="Without a guardrail, anyone with IAM rights in a member account can delete an administration "
-       "role or rewrite its trust policy and lock the organization out or take the role over.",
-       remediation="Assign protect-org-admin-roles (or -strict) to Root in guardrails[]; stage `guardrails` "
-       "attaches it. The SCP must match the role path through aws:PrincipalArn, not session ARNs.",
+       rationale="Without a guardrail, anyone with IAM rights in a member account can delete or change an "
+       "administration role and lock the organization out of that account.",
+       remediation="Assign protect-org-admin-roles-strict (or protect-org-admin-roles, the seed's example) to Root "
+       "in guardrails[]; stage `guardrails` attaches it. It must match the role path through aws:PrincipalArn.",
        nist=("PR.AC", "PR.PT"), applies=_has_org)
 def org_admin_roles_protected(ctx: AuditContext) -> Iterator[Issue]:
-    found = ctx.found
-    region = found.options.home_region
-    for acct in found.member_accounts():
-        view = found.account_views.get(acct.id)
-        if view is None or not view.org_admin_roles:
-            continue
-        probe = f"arn:aws:iam::{acct.id}:role/{PROBE_ROLE}"
-        context = {"aws:PrincipalArn": probe, "aws:PrincipalAccount": acct.id, "aws:RequestedRegion": region}
-        chain = [LevelPolicies(target, tuple((p.name, p.content) for p in found.policies_on(target)))
-                 for target in found.ancestors(acct.id)]
-        for role in view.org_admin_roles:
-            if not scps_enabled(ctx):
-                allowed = list(PROTECTED_ACTIONS)
-            else:
-                allowed = [action for action in PROTECTED_ACTIONS
-                           if evaluate(chain, action, role.arn, context).allowed]
-            if allowed:
-                yield Issue(role.arn, f"role {role.name} in {acct.name!r}: no SCP denies {', '.join(allowed)} to "
-                            "principals outside the admin path", acct.id)
+    for account_id, name, role_arn, allowed in _allowed_changes(ctx, SEED_PROTECTED_ACTIONS):
+        if allowed:
+            yield Issue(role_arn, f"in {name!r}, no SCP denies {', '.join(allowed)} on {role_arn} to principals "
+                        "outside the admin path", account_id)
+
+
+@check(id="LZ-IAM-004", title="Admin roles' trust and permissions are protected too", severity=Severity.MEDIUM,
+       practice=Practice.ORG_ADMIN_ROLES,
+       rationale="The seed's example SCP stops deleting and updating the roles, but whoever may rewrite a role's "
+       "trust policy or attach a policy to it can take the role over.",
+       remediation="Use protect-org-admin-roles-strict instead of protect-org-admin-roles in guardrails[] (it also "
+       "denies trust, policy, boundary and tag changes and exempts the administering principals).",
+       nist=("PR.AC", "PR.PT"), applies=_has_org)
+def org_admin_roles_hardened(ctx: AuditContext) -> Iterator[Issue]:
+    seed_gaps = {arn for _, _, arn, allowed in _allowed_changes(ctx, SEED_PROTECTED_ACTIONS) if allowed}
+    for account_id, name, role_arn, allowed in _allowed_changes(ctx, HARDENED_PROTECTED_ACTIONS):
+        if allowed and role_arn not in seed_gaps:  # unprotected roles are LZ-IAM-002's finding
+            yield Issue(role_arn, f"in {name!r}, no SCP denies {', '.join(allowed)} on {role_arn} to principals "
+                        "outside the admin path", account_id)
 
 
 @check(id="LZ-IAM-003", title="The access role works in every member account", severity=Severity.MEDIUM,

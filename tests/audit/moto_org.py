@@ -20,6 +20,8 @@ from typing import Any
 
 import boto3
 
+from landingzone.policies.catalog import RenderContext, default_catalog
+
 MANAGEMENT_ACCOUNT = "123456789012"  # moto's default account: the caller, and so the management account
 HOME = "us-east-1"
 ACCESS_ROLE = "OrganizationAccountAccessRole"
@@ -32,28 +34,12 @@ BREAKS = frozenset({
     "mgmt-iam-users", "no-cloudtrail-admin", "guardduty-to-production", "no-org-trail", "single-region-trail",
     "trail-stopped", "no-log-validation", "no-kms", "public-trail-bucket", "no-access-logging", "no-query-layer",
     "workload-ou-without-scps", "missing-admin-role", "unprotected-admin-roles", "ssh-from-internet",
-    "rdp-from-ipv6-internet", "internal-cidr-rule", "aws-default-sg",
+    "rdp-from-ipv6-internet", "internal-cidr-rule", "aws-default-sg", "seed-example-protection",
 })
 
-PROTECT_ORG_ADMIN = {
-    "Version": "2012-10-17",
-    "Statement": [{
-        "Sid": "DenyRoleModificationUnderOrgAdminPath",
-        "Effect": "Deny",
-        "Action": ["iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
-                   "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary",
-                   "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
-                   "iam:UpdateRoleDescription"],
-        "Resource": "arn:aws:iam::*:role/org-admin/*",
-        "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/org-admin/*"}},
-    }],
-}
-DENY_LEAVE = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}
-DENY_REGIONS = {"Version": "2012-10-17", "Statement": [{
-    "Sid": "DenyUnapprovedRegions", "Effect": "Deny",
-    "NotAction": ["iam:*", "organizations:*", "sts:*", "support:*", "cloudfront:*", "route53:*"],
-    "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": [HOME]}}}]}
+GUARDRAIL_CONTEXT = RenderContext(governed_regions=(HOME,), org_admin_path=ADMIN_PATH, access_role_name=ACCESS_ROLE,
+                                  trail_name=TRAIL)
+"""The SCPs come from the landing zone's own guardrail library, rendered as stage `guardrails` would."""
 
 
 @dataclass
@@ -213,19 +199,24 @@ def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workl
     security, log_archive, production = ids["security"], ids["log-archive"], ids["production"]
 
     # Guardrails: baseline at the root, region and service guardrails on the workload OUs.
-    def scp(name: str, doc: dict[str, Any], *targets: str) -> None:
-        policy = orgs.create_policy(Name=name, Description=name, Type="SERVICE_CONTROL_POLICY",
-                                    Content=json.dumps(doc, separators=(",", ":")))["Policy"]["PolicySummary"]["Id"]
+    catalog = default_catalog()
+
+    def scp(guardrail: str, *targets: str) -> None:
+        content = catalog.render(guardrail, context=GUARDRAIL_CONTEXT)
+        policy = orgs.create_policy(Name=guardrail, Description=guardrail, Type="SERVICE_CONTROL_POLICY",
+                                    Content=content)["Policy"]["PolicySummary"]["Id"]
         for target in targets:
             orgs.attach_policy(PolicyId=policy, TargetId=target)
 
-    scp("deny-leave-organization", DENY_LEAVE, root_id)
-    if "unprotected-admin-roles" not in broken:
-        scp("protect-org-admin-roles", PROTECT_ORG_ADMIN, root_id)
+    scp("deny-leave-organization", root_id)
+    if "seed-example-protection" in broken:
+        scp("protect-org-admin-roles", root_id)  # the seed's example: delete/update denied, trust changes not
+    elif "unprotected-admin-roles" not in broken:
+        scp("protect-org-admin-roles-strict", root_id)
     region_targets = [built.ou_ids["Infrastructure"], built.ou_ids["Sandbox"]]
     if "workload-ou-without-scps" not in broken:
         region_targets.append(built.ou_ids["Workloads"])
-    scp("deny-unapproved-regions", DENY_REGIONS, *region_targets)
+    scp("deny-unapproved-regions", *region_targets)
 
     # Delegated administration: the Security account for CloudTrail and the other security services.
     for principal in ("cloudtrail.amazonaws.com", "guardduty.amazonaws.com", "access-analyzer.amazonaws.com"):
