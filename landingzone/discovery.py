@@ -582,8 +582,14 @@ def _read_policies(r: _Reader, found: Discovery) -> None:
 
 def _read_trails(r: _Reader, found: Discovery) -> None:
     home = r.options.home_region
-    listed = r.call("cloudtrail", "describe_trails", home, includeShadowTrails=True)
-    for trail in (listed or {}).get("trailList", []):
+    # Each region lists the trails whose home it is; multi-region trails also show as shadow trails elsewhere,
+    # so ask each governed region for its own trails only and keep one record per ARN.
+    listed: dict[str, dict[str, Any]] = {}
+    for region in dict.fromkeys((home, *r.options.regions)):
+        answer = r.call("cloudtrail", "describe_trails", region, includeShadowTrails=False)
+        for trail in (answer or {}).get("trailList", []):
+            listed.setdefault(trail["TrailARN"], trail)
+    for trail in listed.values():
         region = trail.get("HomeRegion", home)
         status = r.call("cloudtrail", "get_trail_status", region, Name=trail["TrailARN"])
         found.trails.append(TrailInfo(

@@ -12,6 +12,8 @@ from __future__ import annotations
 import pytest
 
 from landingzone.audit import checks
+from landingzone.discovery import DiscoveryProgress
+from landingzone.presets import preset
 from tests.audit.helpers import MOTO_GAPS, audit_moto, discover_moto
 from tests.audit.moto_org import BREAKS, build_organization
 
@@ -49,7 +51,11 @@ def test_every_break_has_a_scenario() -> None:
 
 def test_well_built_organization_has_no_findings(fresh_moto: str) -> None:
     built = build_organization(fresh_moto)
-    found = discover_moto(fresh_moto)
+    progress: list[DiscoveryProgress] = []
+    found = discover_moto(fresh_moto, on_progress=progress.append)
+    # Progress: each step, then every account read, counted up to the total.
+    assert [p.step for p in progress][:2] == ["organization", "service control policies"]
+    assert [(p.done, p.total) for p in progress if p.step == "accounts"][-1] == (6, 6)  # 5 members + management
     # Discovery saw the whole organization, through the access role in every member account.
     assert found.organization is not None and found.organization.id == built.organization_id
     assert {a.id for a in found.member_accounts()} == set(built.account_ids.values())
@@ -63,6 +69,9 @@ def test_well_built_organization_has_no_findings(fresh_moto: str) -> None:
 
     report = run_audit(AuditContext(found))
     assert [(f.id, f.issue.message) for f in report.findings] == []
+    # The same with account kinds taken from the medium preset (its account names are the organization's).
+    from_config = run_audit(AuditContext.from_config(found, preset("medium")))
+    assert from_config.findings == []
     # Every check ran (none skipped as not applicable) except the access-role failure check, which passes.
     assert {r.check.id for r in report.results if r.status == "pass"} == {c.id for c in checks()}
     assert all(score.score == 100 for score in report.scores())
