@@ -164,13 +164,13 @@ def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workl
     org = MotoOrg(endpoint)
     orgs = org.client("organizations")
     feature_set = "CONSOLIDATED_BILLING" if "feature-set-billing" in broken else "ALL"
-    organization_id = orgs.create_organization(FeatureSet=feature_set)["Organization"]["Id"]
-    root_id = orgs.list_roots()["Roots"][0]["Id"]
+    organization_id: str = orgs.create_organization(FeatureSet=feature_set)["Organization"]["Id"]
+    root_id: str = orgs.list_roots()["Roots"][0]["Id"]
     orgs.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")
     built = BuiltOrganization(endpoint, organization_id, root_id)
 
     def ou(path: str) -> str:
-        parent = root_id
+        parent: str = root_id
         so_far = ""
         for name in path.split("/"):
             so_far = f"{so_far}/{name}" if so_far else name
