@@ -691,8 +691,7 @@ def _read_account(session: boto3.Session, sts: Any, account_id: str, caller: str
         view.vpcs.extend(VpcInfo(account_id, region, v["VpcId"], tuple(
             [v["CidrBlock"]] + [a["CidrBlock"] for a in v.get("CidrBlockAssociationSet", [])
                                 if a.get("CidrBlock") and a["CidrBlock"] != v["CidrBlock"]])) for v in vpcs)
-    buckets = r.call("s3", "list_buckets")
-    view.bucket_names = [b["Name"] for b in (buckets or {}).get("Buckets", [])]
+    view.bucket_names = [b["Name"] for b in r.pages("s3", "list_buckets", "Buckets") or []]
     home = options.home_region
     for db in r.pages("glue", "get_databases", "DatabaseList", home) or []:
         for table in r.pages("glue", "get_tables", "TableList", home, DatabaseName=db["Name"]) or []:
