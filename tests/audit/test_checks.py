@@ -126,8 +126,8 @@ def test_fail_on_threshold() -> None:
 
 def _refuse(account_id: str) -> Any:
     """A before-call hook answering AssumeRole into one account with AccessDenied, as AWS does when the access
-    role is missing or does not trust the caller. moto cannot: its AssumeRole succeeds for any role. This is the
-    only mocked response in the audit tests."""
+    role is missing or does not trust the caller. moto cannot: its AssumeRole succeeds for any role. This hook and
+    the one in test_other_errors_are_raised_naming_the_read are the only mocked responses in the audit tests."""
 
     def handler(params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
         if f"::{account_id}:" not in params["body"].get("RoleArn", ""):
@@ -155,3 +155,23 @@ def test_refused_access_role_is_recorded_and_reported(fresh_moto: str) -> None:
     report = run_audit(AuditContext(found))
     # The unread account is reported as such, never counted as compliant nor as missing its admin role.
     assert [(f.id, f.issue.account_id) for f in report.findings] == [("LZ-IAM-003", refused)]
+
+
+def test_other_errors_are_raised_naming_the_read(fresh_moto: str) -> None:
+    """Only refusals become data: any other error stops discovery with the read that failed."""
+    from landingzone.discovery import DiscoveryError
+
+    build_organization(fresh_moto)
+    session = shared_session()
+
+    def invalid(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        return (AWSResponse("https://iam.amazonaws.com/", 400, {}, None),
+                {"Error": {"Code": "ValidationError", "Message": "bad path prefix"},
+                 "ResponseMetadata": {"HTTPStatusCode": 400}})
+
+    session.events.register("before-call.iam.ListRoles", invalid)
+    try:
+        with pytest.raises(DiscoveryError, match=r"iam:list_roles in \d{12}.*ValidationError: bad path prefix"):
+            discover_moto(fresh_moto)
+    finally:
+        session.events.unregister("before-call.iam.ListRoles", invalid)

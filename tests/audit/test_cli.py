@@ -84,3 +84,24 @@ def test_help_has_an_example() -> None:
                             text=True, check=False, timeout=60)
     assert result.returncode == 0
     assert "Example:" in result.stdout and "landingzone audit --config" in result.stdout
+
+
+def test_audit_with_a_configuration(fresh_moto: str, tmp_path: Path) -> None:
+    """With --config: governed regions, account kinds and the endpoint come from the file (the medium preset,
+    whose account names are the test organization's)."""
+    from landingzone.config import commented_yaml, validate_config
+    from landingzone.presets import preset_data
+
+    build_organization(fresh_moto, regions=("us-east-1", "us-west-2"))
+    data = preset_data("medium")
+    data["aws"] = {"endpoint": fresh_moto}
+    config = tmp_path / "landingzone.yaml"
+    config.write_text(commented_yaml(validate_config(data)), encoding="utf-8")
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    result = subprocess.run([sys.executable, "-m", "landingzone", "audit", "--config", str(config), "--format",
+                             "json", "--fail-on", "low"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads(result.stdout)
+    assert data["findings"] == []
+    assert data["accounts_audited"] == 6
