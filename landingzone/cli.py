@@ -16,9 +16,11 @@ import click
 import typer
 from rich.console import Console
 
+from landingzone import audit_cli
 from landingzone import config as lzconfig
 from landingzone import headless, plan_command
 from landingzone.errors import EXIT_FAILURE, EXIT_INTERRUPTED, LandingZoneError
+from landingzone.policies.commands import app as policies_app
 
 app = typer.Typer(
     name="landingzone",
@@ -136,6 +138,8 @@ def doctor(
 
 headless.register(app)  # preview, up, refresh, destroy, outputs
 app.command(name="plan", help=plan_command.HELP)(plan_command.plan_command)
+app.add_typer(policies_app, name="policies")
+app.command(name="audit", help=audit_cli.HELP)(audit_cli.audit)
 
 
 def main(argv: list[str] | None = None) -> int:
