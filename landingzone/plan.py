@@ -219,22 +219,20 @@ def run_program(program: Any, ctx: Any, *, stack: str, project: str = PROJECT, p
     """
     monitor = RecordingMonitor(mocks or PlanMocks())
     pulumi_settings.ROOT.set(None)  # a fresh root Stack per run (set_mocks keeps an existing one)
-    pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+    pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor,
+                             organization="organization")  # what a DIY backend calls every organization
     root = pulumi_settings.get_root_resource()
     pulumi_settings.SETTINGS.rpc_manager.clear()
     pulumi_settings.SETTINGS.outputs.clear()
 
     exported: dict[str, Any] = {}
 
-    async def resolve() -> None:
+    async def body() -> None:
+        program(ctx)
         for name, value in getattr(root, "outputs", {}).items():
             exported[name] = plain(await pulumi.Output.from_input(value).future(with_unknowns=True))
 
-    def body() -> None:
-        program(ctx)
-
     _sync_await(run_pulumi_func(body))
-    _sync_await(run_pulumi_func(resolve))
     return ProgramRun(resources=monitor.registered, outputs=exported)
 
 
