@@ -5,7 +5,10 @@
 Each size runs in its own process (so peak memory is that size's own), which first plans the whole landing zone
 (every stage, one network stack per account, exactly what `landingzone plan` does) and then, in the same process,
 registers the same number of bare resources under pulumi's mocks in one stack: the floor the pulumi SDK itself
-sets. The ratio is plan time / bare time. Targets on a 2-core machine: 1,000 accounts in at most 15 s, ratio at
+sets. The ratio is plan time / bare time. A second baseline ("same-types") registers the very resources the plan
+produced (same pulumi_aws classes, names and inputs) in one stack with none of the landing zone's logic: what the
+SDK itself costs for these resources, since a pulumi_aws resource with its many output properties costs the SDK
+about twice a one-property bare resource. Targets on a 2-core machine: 1,000 accounts in at most 15 s, ratio at
 most 1.2, linear growth.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import resource
 import subprocess
 import sys
@@ -75,18 +79,56 @@ def bare_registration(count: int) -> float:
     return time.perf_counter() - start
 
 
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def replay_registration(stacks_resources: list[list[Any]]) -> float:
+    """Seconds to register the same resources (same pulumi_aws classes, logical names and inputs, split into the
+    same stacks) with none of the landing zone's logic: what the SDK itself costs for this plan."""
+    import pulumi_aws as aws
+
+    from landingzone.plan import run_program
+
+    def cls_of(token: str) -> Any:
+        if token == "pulumi:providers:aws":
+            return aws.Provider
+        module, name = token.split(":")[1].split("/")[0], token.rsplit(":", 1)[1]
+        return getattr(getattr(aws, module), name)
+
+    def replay(resources: list[Any]) -> Any:
+        def program(_ctx: object) -> None:
+            for res in resources:
+                cls_of(res.type)(res.name, **{_snake(k): v for k, v in res.inputs.items()})
+        return program
+
+    start = time.perf_counter()
+    for i, resources in enumerate(stacks_resources):
+        run_program(replay(resources), None, stack=f"replay-{i}")
+    return time.perf_counter() - start
+
+
 def measure(accounts: int) -> dict[str, Any]:
     from landingzone.plan import plan
+
+    # Warm up (imports of the pulumi_aws modules, first event loop): reported apart, not in the timings.
+    start = time.perf_counter()
+    warm = plan(scale_config(1))
+    bare_registration(10)
+    replay_registration([p.resources for p in warm])
+    warmup = time.perf_counter() - start
 
     cfg = scale_config(accounts)
     start = time.perf_counter()
     plans = plan(cfg)
     wall = time.perf_counter() - start
-    resources = sum(len(p.resources) for p in plans)
+    count = sum(len(p.resources) for p in plans)
     peak = _peak_mb()
-    bare = bare_registration(resources)
-    return {"accounts": accounts, "stacks": len(plans), "resources": resources, "wall_s": wall,
-            "peak_mb": peak, "resources_per_s": resources / wall, "bare_s": bare, "ratio": wall / bare}
+    bare = bare_registration(count)
+    replay = replay_registration([p.resources for p in plans])
+    return {"accounts": accounts, "stacks": len(plans), "resources": count, "wall_s": wall,
+            "peak_mb": peak, "resources_per_s": count / wall, "bare_s": bare, "ratio": wall / bare,
+            "replay_s": replay, "ratio_replay": wall / replay, "warmup_s": warmup}
 
 
 def main() -> int:
@@ -108,15 +150,17 @@ def main() -> int:
         rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
 
     header = f"{'accounts':>8} {'stacks':>6} {'resources':>9} {'wall s':>7} {'peak MB':>8} {'res/s':>7} " \
-             f"{'bare s':>7} {'ratio':>6}"
+             f"{'bare s':>7} {'ratio':>6} {'same-types s':>12} {'ratio':>6}"
     print(header)
     print("-" * len(header))
     for r in rows:
         print(f"{r['accounts']:>8} {r['stacks']:>6} {r['resources']:>9} {r['wall_s']:>7.2f} {r['peak_mb']:>8.0f} "
-              f"{r['resources_per_s']:>7.0f} {r['bare_s']:>7.2f} {r['ratio']:>6.2f}")
+              f"{r['resources_per_s']:>7.0f} {r['bare_s']:>7.2f} {r['ratio']:>6.2f} {r['replay_s']:>12.2f} "
+              f"{r['ratio_replay']:>6.2f}")
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
         growth = (last["wall_s"] / first["wall_s"]) / (last["resources"] / first["resources"])
+        print(f"warm-up (imports, first run) before each size: {rows[0]['warmup_s']:.1f} s")
         print(f"\ngrowth: time per resource at {last['accounts']} accounts is {growth:.2f}x that at "
               f"{first['accounts']} (1.00 = linear)")
     return 0
