@@ -61,7 +61,19 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
-def bare_registration(count: int) -> float:
+class _Clock:
+    """Wall and CPU seconds (CPU of the whole process, executor threads included): on a shared machine the CPU
+    time is the steadier figure."""
+
+    def __enter__(self) -> _Clock:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+
+def bare_registration(count: int) -> _Clock:
     """Seconds to register `count` trivial custom resources under pulumi mocks (one stack)."""
     import pulumi
 
@@ -75,17 +87,16 @@ def bare_registration(count: int) -> float:
         for i in range(count):
             Thing(f"thing-{i}", i)
 
-    start = time.perf_counter()
-    with batch_gc():  # the plan's own garbage-collection regime, so the comparison stays fair
+    with _Clock() as clock, batch_gc():  # the plan's own garbage-collection regime, so the comparison stays fair
         run_program(program, None, stack="bare")
-    return time.perf_counter() - start
+    return clock
 
 
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def replay_registration(stacks_resources: list[list[Any]]) -> float:
+def replay_registration(stacks_resources: list[list[Any]]) -> _Clock:
     """Seconds to register the same resources (same pulumi_aws classes, logical names and inputs, split into the
     same stacks) with none of the landing zone's logic: what the SDK itself costs for this plan."""
     import pulumi_aws as aws
@@ -104,12 +115,11 @@ def replay_registration(stacks_resources: list[list[Any]]) -> float:
                 cls_of(res.type)(res.name, **{_snake(k): v for k, v in res.inputs.items()})
         return program
 
-    start = time.perf_counter()
-    with batch_gc() as collect_young:  # as the plan does
+    with _Clock() as clock, batch_gc() as collect_young:  # as the plan does
         for i, resources in enumerate(stacks_resources):
             run_program(replay(resources), None, stack=f"replay-{i}")
             collect_young()
-    return time.perf_counter() - start
+    return clock
 
 
 def measure(accounts: int) -> dict[str, Any]:
@@ -123,16 +133,18 @@ def measure(accounts: int) -> dict[str, Any]:
     warmup = time.perf_counter() - start
 
     cfg = scale_config(accounts)
-    start = time.perf_counter()
-    plans = plan(cfg)
-    wall = time.perf_counter() - start
+    with _Clock() as clock:
+        plans = plan(cfg)
     count = sum(len(p.resources) for p in plans)
     peak = _peak_mb()
     bare = bare_registration(count)
     replay = replay_registration([p.resources for p in plans])
-    return {"accounts": accounts, "stacks": len(plans), "resources": count, "wall_s": wall,
-            "peak_mb": peak, "resources_per_s": count / wall, "bare_s": bare, "ratio": wall / bare,
-            "replay_s": replay, "ratio_replay": wall / replay, "warmup_s": warmup}
+    return {"accounts": accounts, "stacks": len(plans), "resources": count, "wall_s": clock.wall,
+            "cpu_s": clock.cpu, "peak_mb": peak, "resources_per_s": count / clock.wall,
+            "bare_wall_s": bare.wall, "bare_cpu_s": bare.cpu, "ratio_bare_wall": clock.wall / bare.wall,
+            "ratio_bare_cpu": clock.cpu / bare.cpu, "replay_wall_s": replay.wall, "replay_cpu_s": replay.cpu,
+            "ratio_replay_wall": clock.wall / replay.wall, "ratio_replay_cpu": clock.cpu / replay.cpu,
+            "warmup_s": warmup}
 
 
 def main() -> int:
@@ -153,20 +165,22 @@ def main() -> int:
             return proc.returncode
         rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
 
-    header = f"{'accounts':>8} {'stacks':>6} {'resources':>9} {'wall s':>7} {'peak MB':>8} {'res/s':>7} " \
-             f"{'bare s':>7} {'ratio':>6} {'same-types s':>12} {'ratio':>6}"
+    header = (f"{'accounts':>8} {'stacks':>6} {'resources':>9} {'wall s':>7} {'cpu s':>6} {'peak MB':>7} "
+              f"{'res/s':>6} | {'bare: wall':>10} {'cpu':>5} | {'same-types: wall':>16} {'cpu':>5}")
     print(header)
     print("-" * len(header))
     for r in rows:
-        print(f"{r['accounts']:>8} {r['stacks']:>6} {r['resources']:>9} {r['wall_s']:>7.2f} {r['peak_mb']:>8.0f} "
-              f"{r['resources_per_s']:>7.0f} {r['bare_s']:>7.2f} {r['ratio']:>6.2f} {r['replay_s']:>12.2f} "
-              f"{r['ratio_replay']:>6.2f}")
+        print(f"{r['accounts']:>8} {r['stacks']:>6} {r['resources']:>9} {r['wall_s']:>7.2f} {r['cpu_s']:>6.2f} "
+              f"{r['peak_mb']:>7.0f} {r['resources_per_s']:>6.0f} | {r['ratio_bare_wall']:>10.2f} "
+              f"{r['ratio_bare_cpu']:>5.2f} | {r['ratio_replay_wall']:>16.2f} {r['ratio_replay_cpu']:>5.2f}")
+    print("(ratios: plan time / baseline time for the same number of resources, measured in the same process)")
+    print(f"warm-up (imports, first run; not in the figures): {rows[0]['warmup_s']:.1f} s")
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
-        growth = (last["wall_s"] / first["wall_s"]) / (last["resources"] / first["resources"])
-        print(f"warm-up (imports, first run) before each size: {rows[0]['warmup_s']:.1f} s")
-        print(f"\ngrowth: time per resource at {last['accounts']} accounts is {growth:.2f}x that at "
-              f"{first['accounts']} (1.00 = linear)")
+        for kind in ("wall", "cpu"):
+            growth = (last[f"{kind}_s"] / first[f"{kind}_s"]) / (last["resources"] / first["resources"])
+            print(f"growth: {kind} time per resource at {last['accounts']} accounts is {growth:.2f}x that at "
+                  f"{first['accounts']} (1.00 = linear)")
     return 0
 
 
