@@ -981,7 +981,8 @@ class Trail(Handler):
         return outs
 
     def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
-        conn.client("cloudtrail").delete_trail(Name=id_)
+        # moto deletes by name only (an ARN is silently ignored); AWS takes either.
+        conn.client("cloudtrail").delete_trail(Name=id_.split(":trail/", 1)[-1])
 
 
 @register("aws:cloudtrail/eventDataStore:EventDataStore")
