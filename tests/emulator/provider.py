@@ -254,9 +254,11 @@ class EmulatedAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
             if key not in inputs:
                 inputs[key] = value
         if handler.autoname and handler.autoname not in inputs and "namePrefix" not in inputs:
-            inputs[handler.autoname] = olds.get(handler.autoname) or handler.generate_name(
-                name, request.randomSeed
-            )
+            # Like pulumi-aws: `__defaults` records that the name was generated, so it is kept across updates
+            # and a replacement may create the new resource before deleting the old one.
+            reuse = handler.autoname in (olds.get("__defaults") or []) and olds.get(handler.autoname)
+            inputs[handler.autoname] = reuse or handler.generate_name(name, request.randomSeed)
+            inputs["__defaults"] = [handler.autoname]
         failures = [
             provider_pb2.CheckFailure(property=k, reason=f"Missing required argument: {k}")
             for k in handler.required
@@ -294,14 +296,23 @@ class EmulatedAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
             replaces=replaces,
             detailedDiff=detailed,
             hasDetailedDiff=True,
-            deleteBeforeReplace=bool(replaces) and handler.delete_before_replace,
+            # pulumi-aws deletes first when the name was set explicitly: the new resource would clash with it.
+            deleteBeforeReplace=bool(replaces)
+            and (
+                handler.delete_before_replace
+                or (
+                    bool(handler.autoname)
+                    and handler.autoname in news
+                    and handler.autoname not in (news.get("__defaults") or [])
+                )
+            ),
         )
 
     def Create(self, request: Any, context: Any) -> Any:
         handler, name = self._handler(request.urn, context)
         inputs = from_struct(request.properties)
         if request.preview:
-            outs = dict(inputs)
+            outs = {k: v for k, v in inputs.items() if k != "__defaults"}
             for key in handler.outputs:
                 outs.setdefault(key, UNKNOWN)
             return provider_pb2.CreateResponse(id="", properties=to_struct(outs))
@@ -309,6 +320,7 @@ class EmulatedAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
             id_, outs = handler.create(self._connection().for_region(inputs.get("region")), inputs)
         except Exception as exc:  # noqa: BLE001 - reported to the engine as a failed create
             self._fail(context, f"creating {handler.token} {name}", exc)
+        inputs.pop("__defaults", None)
         return provider_pb2.CreateResponse(id=id_, properties=to_struct({**inputs, **outs}))
 
     def Read(self, request: Any, context: Any) -> Any:
@@ -345,7 +357,8 @@ class EmulatedAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
         olds, news = from_struct(request.olds), from_struct(request.news)
         if request.preview:
             outs = {k: v for k, v in olds.items() if k in handler.outputs}
-            return provider_pb2.UpdateResponse(properties=to_struct({**outs, **news}))
+            outs.update({k: v for k, v in news.items() if k != "__defaults"})
+            return provider_pb2.UpdateResponse(properties=to_struct(outs))
         changed = [
             k
             for k in sorted(set(olds) | set(news))
@@ -358,7 +371,7 @@ class EmulatedAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
         except Exception as exc:  # noqa: BLE001
             self._fail(context, f"updating {handler.token} {name} ({request.id})", exc)
         merged = {k: v for k, v in olds.items() if k in handler.outputs}
-        merged.update(news)
+        merged.update({k: v for k, v in news.items() if k != "__defaults"})
         merged.update(outs)
         return provider_pb2.UpdateResponse(properties=to_struct(merged))
 

@@ -2415,6 +2415,9 @@ class SecurityGroupRule(Handler):
         ref = (rule.get("ReferencedGroupInfo") or {}).get("GroupId")
         if ref or "referencedSecurityGroupId" in state:
             outs["referencedSecurityGroupId"] = ref
+        if ref and not rule.get("Description"):
+            # moto keeps a group reference's description on the group's permission, not on the rule.
+            outs["description"] = _pair_description(conn, rule, ref) or outs.get("description")
         outs["tags"] = outs["tagsAll"] or state.get("tags")
         return outs
 
@@ -2437,6 +2440,18 @@ class SecurityGroupRule(Handler):
         ec2 = conn.client("ec2")
         op = ec2.revoke_security_group_egress if self.egress else ec2.revoke_security_group_ingress
         op(GroupId=state["securityGroupId"], SecurityGroupRuleIds=[id_])
+
+
+def _pair_description(conn: Connection, rule: dict[str, Any], ref: str) -> str | None:
+    group = _group(conn.client("ec2"), rule["GroupId"])
+    key = "IpPermissionsEgress" if rule.get("IsEgress") else "IpPermissions"
+    for perm in (group or {}).get(key, []):
+        if perm.get("IpProtocol") != rule.get("IpProtocol") or perm.get("FromPort") != rule.get("FromPort"):
+            continue
+        for pair in perm.get("UserIdGroupPairs", []):
+            if pair.get("GroupId") == ref and pair.get("Description"):
+                return str(pair["Description"])
+    return None
 
 
 @register("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
