@@ -97,6 +97,8 @@ def normalize(value: Any, *, as_json: bool = False) -> Any:
 
 def same(key: str, old: Any, new: Any, handler: Handler) -> bool:
     as_json = key in handler.json_keys
+    if key in handler.set_keys and isinstance(old, list) and isinstance(new, list):
+        old, new = sorted(map(json.dumps, old)), sorted(map(json.dumps, new))
     return normalize(old, as_json=as_json) == normalize(new, as_json=as_json)
 
 

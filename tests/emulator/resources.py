@@ -247,6 +247,8 @@ class Handler:
     outputs: tuple[str, ...] = ()
     """Computed outputs: unknown in a preview, kept across updates."""
     json_keys: frozenset[str] = frozenset({"content", "policy", "assumeRolePolicy"})
+    set_keys: frozenset[str] = frozenset()
+    """Lists pulumi-aws treats as sets (order does not matter)."""
     delete_before_replace = False
 
     def generate_name(self, logical: str, seed: bytes) -> str:
@@ -362,6 +364,7 @@ def _organization(conn: Connection) -> dict[str, Any] | None:
 class Organization(Handler):
     defaults = {"featureSet": "ALL"}
     computed = frozenset({"awsServiceAccessPrincipals", "enabledPolicyTypes"})
+    set_keys = frozenset({"awsServiceAccessPrincipals", "enabledPolicyTypes"})
     outputs = (
         "arn",
         "accounts",
@@ -1008,6 +1011,9 @@ class EventDataStore(Handler):
         return []
 
     def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
+        if os.environ.get("LANDINGZONE_EMULATOR_LAKE_CLOSED"):
+            # CloudTrail Lake takes no new customers since 2026-05-31: opt in to see what a new org gets.
+            raise RuntimeError("AccessDeniedException: CloudTrail Lake is not available to new customers")
         if ins.get("organizationEnabled"):
             _require_org_trail_rights(conn, "event data store")
         arn = f"arn:aws:cloudtrail:{conn.region}:{conn.account_id}:eventdatastore/{uuid.uuid4()}"

@@ -191,3 +191,51 @@ def test_organization_create_update_replace_refresh_delete(
     with pytest.raises(ClientError):
         org.describe_organization()
     assert "securityhub" not in open(state).read()
+
+
+def test_brownfield_import_reads_existing_organization(inline_stack: Any, aws: Any) -> None:
+    """`import_` on the organization, an OU and an account (as the organization stage does for existing ones):
+    the engine calls Read with the id only, and the program's inputs must match what was read."""
+    org = aws.client("organizations")
+    desc = org.create_organization(FeatureSet="ALL")["Organization"]
+    org.enable_aws_service_access(ServicePrincipal="cloudtrail.amazonaws.com")
+    root = org.list_roots()["Roots"][0]["Id"]
+    org.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    ou = org.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]["Id"]
+    status = org.create_account(Email="legacy@example.com", AccountName="Legacy")["CreateAccountStatus"]
+    account = org.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"][
+        "AccountId"
+    ]
+    org.move_account(AccountId=account, SourceParentId=root, DestinationParentId=ou)
+
+    def program() -> None:
+        mgmt = provider("management", aws.endpoint)
+        organization = paws.organizations.Organization(
+            "org",
+            feature_set="ALL",
+            aws_service_access_principals=["cloudtrail.amazonaws.com"],
+            enabled_policy_types=["SERVICE_CONTROL_POLICY"],
+            opts=opts(mgmt, protect=True, import_=desc["Id"]),
+        )
+        workloads = paws.organizations.OrganizationalUnit(
+            "workloads", name="Workloads", parent_id=organization.roots[0].id, opts=opts(mgmt, import_=ou)
+        )
+        paws.organizations.Account(
+            "legacy",
+            name="Legacy",
+            email="legacy@example.com",
+            parent_id=workloads.id,
+            role_name="OrganizationAccountAccessRole",
+            close_on_deletion=False,
+            opts=opts(mgmt, protect=True, import_=account, ignore_changes=["roleName"]),
+        )
+
+    stack = inline_stack(program, stack="brownfield")
+    preview = stack.preview()
+    assert preview.change_summary == {"create": 2, "import": 3}, preview.stdout
+    stack.up()
+    assert stack.preview().change_summary == {"same": 5}
+    # Protect is the engine's business: a destroy refuses to delete the imported organization and account.
+    with pytest.raises(Exception, match="protect"):
+        stack.destroy()
+    assert org.describe_account(AccountId=account)["Account"]["Name"] == "Legacy"
