@@ -12,8 +12,9 @@ import pulumi
 import pulumi_aws as paws
 import pytest
 from botocore.exceptions import ClientError
-from emulator_programs import access_role, opts, provider
 from pulumi.automation import errors as auto_errors
+
+from .emulator_programs import access_role, opts, provider
 
 
 def org_program(endpoint: str):  # type: ignore[no-untyped-def]

@@ -12,7 +12,8 @@ import pulumi
 import pulumi_aws as paws
 import pytest
 from botocore.exceptions import ClientError
-from emulator_programs import access_role, opts, provider
+
+from .emulator_programs import access_role, opts, provider
 
 
 def account_program(endpoint: str):  # type: ignore[no-untyped-def]

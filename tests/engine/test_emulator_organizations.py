@@ -11,7 +11,8 @@ import pulumi
 import pulumi_aws as paws
 import pytest
 from botocore.exceptions import ClientError
-from emulator_programs import opts, provider, scp
+
+from .emulator_programs import opts, provider, scp
 
 
 def organization_program(endpoint: str, spec: dict[str, Any]):  # type: ignore[no-untyped-def]
