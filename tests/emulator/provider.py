@@ -188,13 +188,9 @@ class EmulatedAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
     def CheckConfig(self, request: Any, context: Any) -> Any:
         news = from_struct(request.news)
         failures = []
-        if "region" not in news and not (
-            os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-        ):
+        if "region" not in news and not (os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")):
             failures.append(
-                provider_pb2.CheckFailure(
-                    property="region", reason="Missing required argument: region (or AWS_REGION)"
-                )
+                provider_pb2.CheckFailure(property="region", reason="Missing required argument: region (or AWS_REGION)")
             )
         return provider_pb2.CheckResponse(inputs=request.news, failures=failures)
 
@@ -203,9 +199,7 @@ class EmulatedAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
         # behaves the same for the settings we use: region, assumeRoles, endpoints).
         olds, news = from_struct(request.olds), from_struct(request.news)
         keys = sorted(
-            k
-            for k in set(olds) | set(news)
-            if k != "version" and not same(k, olds.get(k), news.get(k), Handler())
+            k for k in set(olds) | set(news) if k != "version" and not same(k, olds.get(k), news.get(k), Handler())
         )
         changes = provider_pb2.DiffResponse.DIFF_SOME if keys else provider_pb2.DiffResponse.DIFF_NONE
         return provider_pb2.DiffResponse(changes=changes, diffs=keys)
@@ -289,8 +283,7 @@ class EmulatedAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
         replaces = [k for k in changed if k in handler.replace_on or k == "region"]
         kind = provider_pb2.PropertyDiff
         detailed = {
-            k: kind(kind=(kind.UPDATE_REPLACE if k in replaces else kind.UPDATE), inputDiff=True)
-            for k in changed
+            k: kind(kind=(kind.UPDATE_REPLACE if k in replaces else kind.UPDATE), inputDiff=True) for k in changed
         }
         return provider_pb2.DiffResponse(
             changes=provider_pb2.DiffResponse.DIFF_SOME if changed else provider_pb2.DiffResponse.DIFF_NONE,
@@ -350,9 +343,7 @@ class EmulatedAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
                 merged.setdefault(key, value)
             skip = (set(handler.outputs) - set(handler.computed)) | IGNORED_KEYS | {"id"}
             inputs = {k: v for k, v in merged.items() if k not in skip}
-        return provider_pb2.ReadResponse(
-            id=request.id, properties=to_struct(merged), inputs=to_struct(inputs)
-        )
+        return provider_pb2.ReadResponse(id=request.id, properties=to_struct(merged), inputs=to_struct(inputs))
 
     def Update(self, request: Any, context: Any) -> Any:
         handler, name = self._handler(request.urn, context)
@@ -367,9 +358,7 @@ class EmulatedAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
             if k not in IGNORED_KEYS and not same(k, olds.get(k), news.get(k), handler)
         ]
         try:
-            outs = handler.update(
-                self._connection().for_region(news.get("region")), request.id, olds, news, changed
-            )
+            outs = handler.update(self._connection().for_region(news.get("region")), request.id, olds, news, changed)
         except Exception as exc:  # noqa: BLE001
             self._fail(context, f"updating {handler.token} {name} ({request.id})", exc)
         merged = {k: v for k, v in olds.items() if k in handler.outputs}

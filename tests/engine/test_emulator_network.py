@@ -162,9 +162,9 @@ def test_network_and_iam_in_a_workload_account(inline_stack: Any, aws: Any) -> N
     groups = out["security_group_ids"]
     vpc = ec2.describe_vpcs(VpcIds=[out["vpc_id"]])["Vpcs"][0]
     assert vpc["CidrBlock"] == "10.20.0.0/16" and vpc["OwnerId"] == prod
-    assert ec2.describe_vpc_attribute(VpcId=out["vpc_id"], Attribute="enableDnsHostnames")[
-        "EnableDnsHostnames"
-    ]["Value"]
+    assert ec2.describe_vpc_attribute(VpcId=out["vpc_id"], Attribute="enableDnsHostnames")["EnableDnsHostnames"][
+        "Value"
+    ]
     default = ec2.describe_security_groups(
         Filters=[{"Name": "vpc-id", "Values": [out["vpc_id"]]}, {"Name": "group-name", "Values": ["default"]}]
     )
@@ -175,16 +175,13 @@ def test_network_and_iam_in_a_workload_account(inline_stack: Any, aws: Any) -> N
         (False, 8080, groups["web"])
     ]
     web_rules = rules_of(ec2, groups["web"])  # the allow-all egress AWS adds is gone
-    assert [(r["IsEgress"], r["ReferencedGroupInfo"]["GroupId"]) for r in web_rules] == [
-        (True, groups["app"])
-    ]
+    assert [(r["IsEgress"], r["ReferencedGroupInfo"]["GroupId"]) for r in web_rules] == [(True, groups["app"])]
     edge = ec2.describe_security_groups(GroupIds=[groups["edge"]])["SecurityGroups"][0]
     assert {"Key": "landingzone:role", "Value": "edge"} in edge["Tags"]
     role = iam.get_role(RoleName="LandingZoneAdministrator")["Role"]
     assert role["Path"] == "/org-admin/" and role["Arn"] == out["admin_role_arn"]
     assert [
-        p["PolicyArn"]
-        for p in iam.list_attached_role_policies(RoleName="LandingZoneAdministrator")["AttachedPolicies"]
+        p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName="LandingZoneAdministrator")["AttachedPolicies"]
     ] == ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
     noop = stack.preview(diff=True)
     assert noop.change_summary == {"same": 13}, noop.stdout
@@ -192,26 +189,18 @@ def test_network_and_iam_in_a_workload_account(inline_stack: Any, aws: Any) -> N
     # Update in place: rule ports (same rule ids), role description, inline policy. Replace: the edge group's
     # description (and with it its rule); its explicit name makes the engine delete it first, as pulumi-aws.
     app_rule_id = app_rules[0]["SecurityGroupRuleId"]
-    spec.update(
-        app_port=8443, role_description="org administrators", denied="account:*", edge_description="edge tier"
-    )
+    spec.update(app_port=8443, role_description="org administrators", denied="account:*", edge_description="edge tier")
     preview = stack.preview()
     assert preview.change_summary == {"same": 7, "update": 4, "replace": 2}, preview.stdout
     out2 = {k: v.value for k, v in stack.up().outputs.items()}
-    assert [(r["SecurityGroupRuleId"], r["FromPort"]) for r in rules_of(ec2, groups["app"])] == [
-        (app_rule_id, 8443)
-    ]
+    assert [(r["SecurityGroupRuleId"], r["FromPort"]) for r in rules_of(ec2, groups["app"])] == [(app_rule_id, 8443)]
     assert out2["security_group_ids"]["edge"] != groups["edge"]
     with pytest.raises(ClientError):
         ec2.describe_security_groups(GroupIds=[groups["edge"]])
     assert [r["CidrIpv4"] for r in rules_of(ec2, out2["security_group_ids"]["edge"])] == ["0.0.0.0/0"]
     assert iam.get_role(RoleName="LandingZoneAdministrator")["Role"]["Description"] == "org administrators"
-    inline = iam.get_role_policy(RoleName="LandingZoneAdministrator", PolicyName="deny-billing")[
-        "PolicyDocument"
-    ]
-    assert (inline if isinstance(inline, dict) else json.loads(inline))["Statement"][0][
-        "Action"
-    ] == "account:*"
+    inline = iam.get_role_policy(RoleName="LandingZoneAdministrator", PolicyName="deny-billing")["PolicyDocument"]
+    assert (inline if isinstance(inline, dict) else json.loads(inline))["Statement"][0]["Action"] == "account:*"
     noop = stack.preview(diff=True)
     assert noop.change_summary == {"same": 13}, noop.stdout
 

@@ -76,9 +76,7 @@ def organization_program(endpoint: str, spec: dict[str, Any]):  # type: ignore[n
             service_principal="securityhub.amazonaws.com",
             opts=opts(mgmt),
         )
-        paws.cloudtrail.OrganizationDelegatedAdminAccount(
-            "cloudtrail-admin", account_id=security.id, opts=opts(mgmt)
-        )
+        paws.cloudtrail.OrganizationDelegatedAdminAccount("cloudtrail-admin", account_id=security.id, opts=opts(mgmt))
         pulumi.export("organization_id", org.id)
         pulumi.export("root_id", root)
         pulumi.export("master_account_id", org.master_account_id)
@@ -101,9 +99,7 @@ def targets_of(org: Any, policy_id: str) -> set[str]:
     return {t["TargetId"] for t in org.list_targets_for_policy(PolicyId=policy_id)["Targets"]}
 
 
-def test_organization_create_update_replace_refresh_delete(
-    inline_stack: Any, aws: Any, engine_env: Any
-) -> None:
+def test_organization_create_update_replace_refresh_delete(inline_stack: Any, aws: Any, engine_env: Any) -> None:
     spec = {
         "security_ou_name": "Security",
         "prod_email": "prod@example.com",
@@ -122,8 +118,7 @@ def test_organization_create_update_replace_refresh_delete(
     assert out["organization_id"] == desc["Id"] and out["master_account_id"] == desc["MasterAccountId"]
     assert out["root_id"] == org.list_roots()["Roots"][0]["Id"]
     assert {
-        p["ServicePrincipal"]
-        for p in org.list_aws_service_access_for_organization()["EnabledServicePrincipals"]
+        p["ServicePrincipal"] for p in org.list_aws_service_access_for_organization()["EnabledServicePrincipals"]
     } == {"cloudtrail.amazonaws.com", "guardduty.amazonaws.com"}
     ous = out["ou_ids"]
     accounts = out["account_ids"]
@@ -131,9 +126,7 @@ def test_organization_create_update_replace_refresh_delete(
     assert parent_of(org, accounts["Prod"]) == ous["Workloads"]
     assert org.describe_account(AccountId=accounts["Prod"])["Account"]["Email"] == "prod@example.com"
     assert targets_of(org, out["policy_id"]) == {out["root_id"]}
-    admins = org.list_delegated_administrators(ServicePrincipal="guardduty.amazonaws.com")[
-        "DelegatedAdministrators"
-    ]
+    admins = org.list_delegated_administrators(ServicePrincipal="guardduty.amazonaws.com")["DelegatedAdministrators"]
     assert [a["Id"] for a in admins] == [accounts["Security"]]
     # securityhub and the CloudTrail registration are refused by moto: they live in the emulator's state file.
     state = engine_env["LANDINGZONE_EMULATOR_STATE"]
