@@ -72,7 +72,7 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                # AWS managed policies (AdministratorAccess, ...) exist in every real account; stages attach them.
+                # AWS managed policies (arn:aws:iam::aws:policy/...) exist only when moto loads them.
                 env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},
             )
         url = f"http://127.0.0.1:{port}"
