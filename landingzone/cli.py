@@ -16,9 +16,8 @@ import click
 import typer
 from rich.console import Console
 
-from landingzone import audit_cli
+from landingzone import audit_cli, headless, plan_command
 from landingzone import config as lzconfig
-from landingzone import headless, plan_command
 from landingzone.errors import EXIT_FAILURE, EXIT_INTERRUPTED, LandingZoneError
 from landingzone.policies.commands import app as policies_app
 
