@@ -162,6 +162,8 @@ class StackOutcome:
     counts: dict[str, int] = field(default_factory=dict)
     resources: list[ev.ResourceOp] = field(default_factory=list)
     outputs: dict[str, Any] | None = None
+    planned_outputs: dict[str, Any] | None = None
+    """A preview's planned stack outputs: plain values, UNKNOWN where not known before apply."""
     diff_text: str = ""
     seconds: float = 0.0
     skipped: str = ""
@@ -291,6 +293,8 @@ class EventTranslator:
         self.emit = emit
         self.steps: dict[str, ev.ResourceOp] = {}
         self.counts: dict[str, int] | None = None
+        self.stack_outputs: dict[str, Any] | None = None
+        """The stack's outputs as the engine reports them (in a preview: as planned, unknowns included)."""
 
     def _op(self, meta: Any, *, done: bool = False, failed: bool = False) -> ev.ResourceOp | None:
         urn = str(_get(meta, "urn") or "")
@@ -313,7 +317,12 @@ class EventTranslator:
             return
         outs = _get(event, "res_outputs_event", "resOutputsEvent")
         if outs is not None:
-            item = self._op(_get(outs, "metadata"), done=True)
+            meta = _get(outs, "metadata")
+            if str(_get(meta, "type") or "") == "pulumi:pulumi:Stack":
+                planned = _get(_get(meta, "new") or {}, "outputs")
+                if isinstance(planned, Mapping):
+                    self.stack_outputs = dict(planned)
+            item = self._op(meta, done=True)
             if item is not None:
                 self.steps.setdefault(item.urn, item)
                 self.emit(item)
@@ -338,6 +347,23 @@ class EventTranslator:
         if summary is not None:
             changes = _get(summary, "resource_changes", "resourceChanges") or {}
             self.counts = {str(getattr(k, "value", k)): int(v) for k, v in dict(changes).items()}
+
+
+_UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+_SECRET_SIG = "4dabf18193072939515e22adb298388d"
+
+
+def planned_values(value: Any) -> Any:
+    """Engine-reported output values -> plain values: unknowns (and masked secrets) become UNKNOWN."""
+    if isinstance(value, str) and value == _UNKNOWN_SENTINEL:
+        return unknown_sentinel()
+    if isinstance(value, Mapping):
+        if _SECRET_SIG in value:
+            return unknown_sentinel()
+        return {str(k): planned_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [planned_values(v) for v in value]
+    return value
 
 
 # ---- errors ----------------------------------------------------------------------------------------------------
@@ -461,6 +487,8 @@ def _operate(job: StackJob, stack: Stack, translate: EventTranslator) -> StackOu
                 _unprotect_all(stack)
             des = stack.destroy(exclude_protected=not job.include_protected or None, **common)
             outcome.counts = _counts(translate.counts, des.summary.resource_changes)
+    if job.operation == "preview" and translate.stack_outputs is not None:
+        outcome.planned_outputs = planned_values(translate.stack_outputs)
     outcome.resources = list(translate.steps.values())
     outcome.seconds = time.monotonic() - started
     return outcome
@@ -731,13 +759,12 @@ class Orchestrator:
         # refresh/destroy can skip: one `stack ls` for all of them.
         existing = self.existing_stacks()
         known: dict[str, Any] = {}
-        pending: set[str] = set()
         with self._interrupts():
             for stage in selected:
                 if self._stop.is_set():
                     break
                 refs = self.stack_refs(stage)
-                upstream = self._upstream(stage, existing, known, pending)
+                upstream = self._upstream(stage, existing, known)
                 jobs: list[StackJob] = []
                 for ref in refs:
                     if operation in ("refresh", "destroy") and not existing.get(ref.name):
@@ -753,21 +780,26 @@ class Orchestrator:
                 outcomes = self._run_jobs(jobs, secret_env, command, result)
                 for outcome in outcomes:
                     result.stacks.append(outcome)
-                    if outcome.changed:
-                        pending.add(stage.name)
-                    if outcome.outputs is not None:
+                    # After an up: the applied outputs. After a preview with changes: the planned ones, so the
+                    # stages downstream preview against what the stage will export (unknowns included).
+                    values = outcome.outputs
+                    if (values is None and outcome.changed and outcome.planned_outputs is not None
+                            and outcome.ref.account is None):
+                        # (account-scoped stages keep their state values: nothing depends on them yet, and
+                        # mixing planned and applied accounts would need the state of the unchanged ones)
+                        values = outcome.planned_outputs
+                    if values is not None:
                         if outcome.ref.account is None:
-                            known[stage.name] = outcome.outputs
+                            known[stage.name] = values
                         else:
-                            known.setdefault(stage.name, {})[outcome.ref.account] = outcome.outputs
+                            known.setdefault(stage.name, {})[outcome.ref.account] = values
         if self._stop.is_set():
             raise Interrupted(operation, [s.ref.label for s in result.stacks if not s.skipped])
         return result
 
-    def _upstream(self, stage: StageLike, existing: Mapping[str, int], known: dict[str, Any],
-                  pending: set[str]) -> dict[str, Any]:
+    def _upstream(self, stage: StageLike, existing: Mapping[str, int], known: dict[str, Any]) -> dict[str, Any]:
         """The outputs of the stages `stage` depends on: from this run's `up`, else from the state, else
-        UNKNOWN. Keys missing from a stage whose preview has pending changes read as UNKNOWN too."""
+        UNKNOWN. A stage previewed with changes in this run gives its planned outputs (unknowns included)."""
         upstream: dict[str, Any] = {}
         for dep_name in stage.depends_on:
             dep = self.stage(dep_name)

@@ -116,16 +116,21 @@ def test_lifecycle_no_changes_config_changes_drift_and_destroy(landing_zone: tup
     orch = _orch(changed_cfg, path)
     planned = orch.preview()
     changes = _changed(planned)
-    assert {op for ops in changes.values() for op, _, _ in ops} == {"create"}, changes
-    assert ("create", "aws:organizations/account:Account", "account-development-b") in changes["organization"], changes
-    assert any(t == "aws:organizations/policy:Policy" and "deny-iam-users" in n for _, t, n in
-               changes["guardrails"]), changes["guardrails"]
-    assert any(t == "aws:organizations/policyAttachment:PolicyAttachment" for _, t, _ in changes["guardrails"])
-    assert len(changes["network[production]"]) == 1, changes["network[production]"]
-    assert changes["network[development]"] == [] and changes["logging"] == []
+    ops = {op for stack_ops in changes.values() for op, _, _ in stack_ops}
+    assert ops <= {"create", "update"}, changes
+    assert changes["organization"] == [("create", "aws:organizations/account:Account", "account-development-b")]
+    assert changes["guardrails"] and all("deny-iam-users" in n for _, _, n in changes["guardrails"]), changes
+    assert {t for _, t, _ in changes["guardrails"]} == {"aws:organizations/policy:Policy",
+                                                        "aws:organizations/policyAttachment:PolicyAttachment"}
+    assert [n for _, _, n in changes["network[production]"]] == ["web-to-db-tcp-5432-egress",
+                                                                 "web-to-db-tcp-5432-ingress"]
+    assert changes["network[development]"] == []
+    # consequences: the new account's admin role, and the Athena table's account projection
+    assert changes["security"] and all("development-b" in n for _, _, n in changes["security"]), changes
+    assert changes["logging"] in ([], [("update", "aws:glue/catalogTable:CatalogTable", "athena-cloudtrail-table")])
     applied = orch.up()
     assert _changed(applied) == changes
-    assert {op for s in applied.stacks for op, n in s.counts.items() if n and op != "same"} == {"create"}
+    assert {op for s in applied.stacks for op, n in s.counts.items() if n and op != "same"} == ops
     org = aws.client("organizations")
     assert "development-b" in {a["Name"] for a in org.list_accounts()["Accounts"]}
     assert "deny-iam-users" in " ".join(_scp_targets(org))
