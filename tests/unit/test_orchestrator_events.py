@@ -116,3 +116,15 @@ def test_markdown_summary_for_a_pull_request() -> None:
     assert "| organization | create | `aws:organizations/account:Account` | dev\\|b |  |" in text
     assert describe(ev.StageFailed("network", "up", "lz-network-prod", "boom", "prod")) == \
         "[network[prod]] up FAILED: boom"
+
+
+def test_planned_outputs_turn_engine_unknowns_and_masked_secrets_into_unknown() -> None:
+    from landingzone.orchestrator import planned_values
+
+    planned = planned_values({
+        "account_ids": {"prod": "111111111111", "dev-b": "04da6b54-80e4-46f7-96ec-b56ff0331ba9"},
+        "token": {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "[secret]"},
+        "regions": ["us-east-1"],
+    })
+    assert planned == {"account_ids": {"prod": "111111111111", "dev-b": UNKNOWN}, "token": UNKNOWN,
+                       "regions": ["us-east-1"]}
