@@ -80,13 +80,22 @@ def _never_applied(stage: str, what: str) -> StageError:
                       f"(`landingzone up --stage {stage}`)")
 
 
+def _holds_unknown(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return any(v is UNKNOWN or _holds_unknown(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(v is UNKNOWN or _holds_unknown(v) for v in value)
+    return False
+
+
 def as_output(value: Any, *, stage: str = "upstream", what: str = "a value") -> pulumi.Output[Any]:
     """A plain upstream value, an Output, or UNKNOWN -> an Output (unknown for UNKNOWN).
 
     Outside a preview an unknown upstream value cannot become a real resource input, so it is an error that
     names the stage to apply first.
     """
-    if value is UNKNOWN:
+    if value is UNKNOWN or _holds_unknown(value):
+        # (a mapping with one unknown entry, e.g. account_ids while a new account is pending, is not known either)
         if not pulumi.runtime.is_dry_run():
             raise _never_applied(stage, what)
         return unknown_output()
