@@ -165,8 +165,13 @@ class PrivateBucket:
     encryption, a policy (always with a TLS-only statement), a lifecycle, and optionally versioning."""
 
     def __init__(self, logical: str, name: pulumi.Input[str], provider: pulumi.ProviderResource, *,
-                 kms_key_arn: pulumi.Input[str] | None, versioned: bool, expire_days: int) -> None:
-        self.bucket = aws.s3.Bucket(logical, bucket=name, force_destroy=False, opts=opts(provider))
+                 kms_key_arn: pulumi.Input[str] | None, versioned: bool, expire_days: int,
+                 retain: bool = False) -> None:
+        # retain: audit evidence outlives the landing zone. A destroy drops the bucket and its guards (public
+        # access block, ownership, encryption, policy) from the state and leaves them, and the logs, in AWS.
+        self.retain = retain
+        self.bucket = aws.s3.Bucket(logical, bucket=name, force_destroy=False,
+                                    opts=opts(provider, retain_on_delete=retain))
         self.public_access_block = aws.s3.BucketPublicAccessBlock(
             f"{logical}-public-access-block",
             bucket=self.bucket.id,
@@ -174,13 +179,13 @@ class PrivateBucket:
             block_public_policy=True,
             ignore_public_acls=True,
             restrict_public_buckets=True,
-            opts=opts(provider),
+            opts=opts(provider, retain_on_delete=retain),
         )
         aws.s3.BucketOwnershipControls(
             f"{logical}-ownership",
             bucket=self.bucket.id,
             rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=opts(provider),
+            opts=opts(provider, retain_on_delete=retain),
         )
         default = (
             aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
@@ -194,14 +199,14 @@ class PrivateBucket:
             bucket=self.bucket.id,
             rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
                 apply_server_side_encryption_by_default=default, bucket_key_enabled=kms_key_arn is not None)],
-            opts=opts(provider),
+            opts=opts(provider, retain_on_delete=retain),
         )
         if versioned:
             aws.s3.BucketVersioning(
                 f"{logical}-versioning",
                 bucket=self.bucket.id,
                 versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-                opts=opts(provider),
+                opts=opts(provider, retain_on_delete=retain),
             )
         rule = aws.s3.BucketLifecycleConfigurationRuleArgs(
             id=f"expire-after-{expire_days}-days",
@@ -216,7 +221,7 @@ class PrivateBucket:
                     days_after_initiation=7)),
         )
         aws.s3.BucketLifecycleConfiguration(
-            f"{logical}-lifecycle", bucket=self.bucket.id, rules=[rule], opts=opts(provider))
+            f"{logical}-lifecycle", bucket=self.bucket.id, rules=[rule], opts=opts(provider, retain_on_delete=retain))
         self.provider = provider
         self.logical = logical
 
@@ -224,7 +229,7 @@ class PrivateBucket:
         # After Block Public Access, so that a mistaken public statement is refused rather than applied.
         return aws.s3.BucketPolicy(
             f"{self.logical}-policy", bucket=self.bucket.id, policy=policy,
-            opts=opts(self.provider, depends_on=[self.public_access_block]))
+            opts=opts(self.provider, depends_on=[self.public_access_block], retain_on_delete=self.retain))
 
 
 # ---- Athena ----------------------------------------------------------------------------------------------------
@@ -423,7 +428,8 @@ def program(ctx: StageContext) -> None:
             policy=pulumi.Output.all(log_id, security_id, management_id, trail_arn).apply(
                 lambda v: key_policy(cfg, log_account_id=v[0], security_account_id=v[1], management_id=v[2],
                                      trail_arn=v[3])),
-            opts=opts(log_provider),
+            # kept on destroy: the retained trail logs stay readable
+            opts=opts(log_provider, retain_on_delete=True),
         )
         aws.kms.Alias("trail-key-alias", name=f"alias/{cfg.name}-organization-trail",
                       target_key_id=key.key_id, opts=opts(log_provider))
@@ -432,10 +438,10 @@ def program(ctx: StageContext) -> None:
     access_logs = PrivateBucket(
         "access-logs", log_id.apply(lambda i: f"{cfg.name}-s3-access-{i}"), log_provider,
         kms_key_arn=None,  # S3 server access logging can only deliver to SSE-S3 buckets
-        versioned=True, expire_days=cfg.logging.bucket_retention_days)
+        versioned=True, expire_days=cfg.logging.bucket_retention_days, retain=True)
     trail_bucket = PrivateBucket(
         "trail-bucket", log_id.apply(lambda i: f"{cfg.name}-org-trail-{i}"), log_provider,
-        kms_key_arn=kms_key_arn, versioned=True, expire_days=cfg.logging.bucket_retention_days)
+        kms_key_arn=kms_key_arn, versioned=True, expire_days=cfg.logging.bucket_retention_days, retain=True)
     access_policy = access_logs.attach_policy(
         pulumi.Output.all(access_logs.bucket.arn, trail_bucket.bucket.arn, log_id).apply(
             lambda v: access_log_bucket_policy(v[0], v[1], v[2])))

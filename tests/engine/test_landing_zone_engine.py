@@ -161,6 +161,7 @@ def test_lifecycle_no_changes_config_changes_drift_and_destroy(landing_zone: tup
             assert secret.encode() not in file.read_bytes(), file
 
     # 4e: destroy lists what goes, keeps the protected organization and accounts, removes the rest.
+    ids = orch.outputs()["organization"]["account_ids"]
     destroyed = run_cli(["destroy", "--config", str(path), "--yes"], env=dict(os.environ), cwd=path.parent)
     assert destroyed.returncode == 0, destroyed.stderr[-3000:]
     assert "destroy would remove" in destroyed.stdout and "protected resources" in destroyed.stdout
@@ -169,7 +170,11 @@ def test_lifecycle_no_changes_config_changes_drift_and_destroy(landing_zone: tup
     assert {"security", "production", "development", "development-b"} <= {a["Name"] for a in
                                                                           org.list_accounts()["Accounts"]}
     assert set(_scp_targets(org)) == {"FullAWSAccess"}
-    ec2 = aws.client("ec2", account=orch.outputs()["organization"]["account_ids"]["production"])
+    # the trail's logs and the access logs are audit evidence: their buckets outlive the landing zone
+    log_id = ids["log-archive"]
+    buckets = [b["Name"] for b in aws.client("s3", account=log_id).list_buckets()["Buckets"]]
+    assert any("-org-trail-" in b for b in buckets) and any("-s3-access-" in b for b in buckets), buckets
+    ec2 = aws.client("ec2", account=ids["production"])
     groups = [g["GroupName"] for g in ec2.describe_security_groups()["SecurityGroups"]]
     assert groups == ["default"] or set(groups) == {"default"}, groups
     for secret in secrets_seen:

@@ -135,6 +135,13 @@ def _wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float = 12
     raise AssertionError(f"{needle!r} not seen; stderr so far: {''.join(lines)}")
 
 
+def _wait_for_lock(root: Path, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not list((root / ".landingzone" / "state" / ".pulumi" / "locks").rglob("*.json")):
+        assert time.monotonic() < deadline, "the first update never took the lock"
+        time.sleep(0.2)
+
+
 def _state_files(root: Path) -> list[Path]:
     return [p for p in (root / ".landingzone" / "state" / ".pulumi" / "stacks").rglob("*.json")]
 
@@ -144,11 +151,11 @@ def test_two_ups_at_once_one_is_refused_with_state_locked(landing_zone: tuple[La
     """4g: the second update fails with StateLockedError (exit 4) and the state stays intact."""
     cfg, path = landing_zone
     _orchestrator(cfg, path, []).up("organization")
-    env = cli_env(dict(os.environ), CI="true", LZ_STAND_IN_DELAY="8")
-    first = _spawn_up(path, env, tmp_path)
+    first = _spawn_up(path, cli_env(dict(os.environ), CI="true", LZ_STAND_IN_DELAY="25"), tmp_path)
     _wait_for_line(first, "[organization] up started")
-    time.sleep(2.5)  # the first update now holds the lock while its program sleeps
-    second = run_cli(["up", "--config", str(path), "--yes"], env=env, cwd=tmp_path)
+    _wait_for_lock(tmp_path)  # the first update now holds the lock while its program sleeps
+    second = run_cli(["up", "--config", str(path), "--yes"], env=cli_env(dict(os.environ), CI="true"),
+                     cwd=tmp_path)
     out, rest = first.communicate(timeout=300)
     assert second.returncode == EXIT_STATE_LOCKED, second.stderr
     assert "locked" in second.stderr and "acme-landing-zone-organization" in second.stderr
@@ -165,7 +172,8 @@ def test_sigkill_in_the_middle_of_up_then_up_converges(landing_zone: tuple[Landi
     env = cli_env(dict(os.environ), CI="true", LZ_STAND_IN_DELAY="20")
     proc = _spawn_up(path, env, tmp_path)
     _wait_for_line(proc, "[organization] up started")
-    time.sleep(4)
+    _wait_for_lock(tmp_path)
+    time.sleep(1)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     locks = list((tmp_path / ".landingzone" / "state" / ".pulumi" / "locks").rglob("*.json"))
