@@ -23,8 +23,8 @@ from rich.table import Table
 
 from landingzone import config as lzconfig
 from landingzone import events as ev
-from landingzone.errors import EXIT_CHANGES_PENDING, EXIT_CONFIG, LandingZoneError
-from landingzone.orchestrator import Orchestrator, RunResult
+from landingzone.errors import EXIT_CHANGES_PENDING, LandingZoneError
+from landingzone.orchestrator import Orchestrator, RunResult, UsageError
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -315,10 +315,8 @@ up.__doc__ = ("Apply the landing zone, stage by stage in dependency order. Shows
 
 
 def _refuse(action: str) -> LandingZoneError:
-    exc = LandingZoneError(f"refusing to {action} without --yes: stdin is not a terminal, so nobody can confirm. "
-                           f"Run `landingzone preview` first, then `landingzone {action} --yes`.")
-    exc.exit_code = EXIT_CONFIG
-    return exc
+    return UsageError(f"refusing to {action} without --yes: stdin is not a terminal, so nobody can confirm. "
+                      f"Run `landingzone preview` first, then `landingzone {action} --yes`.")
 
 
 def refresh(

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from landingzone import events as ev
 from landingzone.config import LandingZoneConfig, backend_url
 from landingzone.errors import (
+    EXIT_CONFIG,
     EXIT_INTERRUPTED,
     LandingZoneError,
     PreflightError,
@@ -211,6 +212,12 @@ class RunResult:
                 for s in self.stacks
             ],
         }
+
+
+class UsageError(LandingZoneError):
+    """A bad argument (an unknown stage name, ...): exit code 2, like an invalid configuration."""
+
+    exit_code = EXIT_CONFIG
 
 
 class Interrupted(LandingZoneError):
@@ -629,7 +636,7 @@ class Orchestrator:
         for stage in self.stages:
             if stage.name == name:
                 return stage
-        raise LandingZoneError(f"--stage: {name!r} is not a stage; choose one of "
+        raise UsageError(f"--stage: {name!r} is not a stage; choose one of "
                                f"{', '.join(s.name for s in self.stages)}")
 
     def select(self, name: str | None = None, *, dependents: bool = False) -> list[StageLike]:
@@ -751,8 +758,8 @@ class Orchestrator:
             signal.signal(signal.SIGINT, previous)
 
     def _run(self, operation: ev.Operation, selected: list[StageLike], **options: Any) -> RunResult:
+        secret_env = self._secret_env()  # before anything touches the backend
         settings, command = self._engine()
-        secret_env = self._secret_env()
         self._stop.clear()
         result = RunResult(operation)
         # Which stacks exist and hold resources decides both what upstream outputs are known and which stacks
