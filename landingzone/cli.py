@@ -15,9 +15,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from landingzone import audit_cli
+from landingzone import audit_cli, plan_command
 from landingzone import config as lzconfig
-from landingzone import plan_command
 from landingzone.errors import EXIT_FAILURE, EXIT_INTERRUPTED, LandingZoneError
 from landingzone.policies.commands import app as policies_app
 
