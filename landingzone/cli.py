@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from landingzone import audit_cli
+from landingzone import audit_cli, plan_command
 from landingzone import config as lzconfig
 from landingzone.errors import EXIT_FAILURE, EXIT_INTERRUPTED, LandingZoneError
 from landingzone.policies.commands import app as policies_app
@@ -134,6 +134,7 @@ def doctor(
     raise typer.Exit(EXIT_PREFLIGHT)
 
 
+app.command(name="plan", help=plan_command.HELP)(plan_command.plan_command)
 app.add_typer(policies_app, name="policies")
 app.command(name="audit", help=audit_cli.HELP)(audit_cli.audit)
 
