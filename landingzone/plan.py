@@ -80,6 +80,8 @@ class PlannedResource:
     ignore_changes: tuple[str, ...] = ()
     provider: str | None = None
     """Logical name of the explicit provider, when there is one."""
+    dependencies: tuple[str, ...] = ()
+    """Logical names of the resources it waits for (through its inputs or depends_on)."""
 
     def key_inputs(self) -> dict[str, Any]:
         keys = KEY_INPUTS.get(self.type, ())
@@ -199,7 +201,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         provider_name = ref[3] if len(ref) > 4 else None
         record = PlannedResource(type=request.type, name=request.name, inputs=plain(inputs),
                                  protect=bool(request.protect), import_id=request.importId or None,
-                                 ignore_changes=tuple(request.ignoreChanges), provider=provider_name)
+                                 ignore_changes=tuple(request.ignoreChanges), provider=provider_name,
+                                 dependencies=tuple(sorted({urn.split("::")[-1] for urn in request.dependencies})))
         obj = _sync_await(rpc.serialize_properties(state, {}))
         with self._lock:
             self.registered.append(record)

@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Iterator
 from concurrent import futures
@@ -386,10 +387,15 @@ def main() -> None:
     server.start()
     sys.stdout.write(f"{port}\n")
     sys.stdout.flush()
+    # Exit with the engine: if the CLI dies without stopping us (e.g. SIGKILL in the middle of an up), we are
+    # re-parented, and an orphaned plugin would otherwise wait forever.
+    engine = os.getppid()
     try:
-        threading.Event().wait()
+        while os.getppid() == engine:
+            time.sleep(1)
     except KeyboardInterrupt:
-        server.stop(0)
+        pass
+    server.stop(0)
 
 
 if __name__ == "__main__":

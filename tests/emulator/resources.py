@@ -456,6 +456,17 @@ class OrganizationalUnit(Handler):
     outputs = ("arn", "accounts", "tagsAll")
 
     def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
+        org = conn.client("organizations")
+        # AWS refuses a second OU of the same name under one parent; moto does not check (matters for a re-run
+        # after an interrupted up: it must not leave duplicates behind).
+        siblings = _paginate(
+            org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=ins["parentId"]
+        )
+        if any(ou["Name"] == ins["name"] for ou in siblings):
+            raise RuntimeError(
+                f"DuplicateOrganizationalUnitException: an OU named {ins['name']!r} already "
+                f"exists under {ins['parentId']}"
+            )
         args: dict[str, Any] = {"ParentId": ins["parentId"], "Name": ins["name"]}
         if ins.get("tags"):
             args["Tags"] = tag_list(ins["tags"])
@@ -520,6 +531,13 @@ class Account(Handler):
 
     def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
         org = conn.client("organizations")
+        # AWS fails CreateAccount with EMAIL_ALREADY_EXISTS; moto would create a second account.
+        if any(
+            a["Email"].lower() == ins["email"].lower()
+            for a in _paginate(org, "list_accounts", "Accounts")
+            if a.get("Status", "ACTIVE") == "ACTIVE"
+        ):
+            raise RuntimeError(f"CreateAccount FAILED: EMAIL_ALREADY_EXISTS ({ins['email']})")
         args: dict[str, Any] = {"Email": ins["email"], "AccountName": ins["name"]}
         if ins.get("roleName"):
             args["RoleName"] = ins["roleName"]

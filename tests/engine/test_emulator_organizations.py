@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as paws
 import pytest
 from botocore.exceptions import ClientError
+from pulumi.automation import errors as auto_errors
 
 from .emulator_programs import opts, provider, scp
 
@@ -233,3 +234,28 @@ def test_brownfield_import_reads_existing_organization(inline_stack: Any, aws: A
     with pytest.raises(Exception, match="protect"):
         stack.destroy()
     assert org.describe_account(AccountId=account)["Account"]["Name"] == "Legacy"
+
+
+@pytest.mark.parametrize("duplicate", ["ou", "account"])
+def test_duplicates_are_refused_like_aws(inline_stack: Any, aws: Any, duplicate: str) -> None:
+    """AWS refuses a second OU of one name under a parent and a second account with one email (moto does not):
+    a re-run after an interrupted up must fail loudly rather than leave duplicates."""
+    org = aws.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    org.create_organizational_unit(ParentId=root, Name="Workloads")
+    org.create_account(Email="prod@example.com", AccountName="Prod")
+
+    def program() -> None:
+        mgmt = provider("management", aws.endpoint)
+        if duplicate == "ou":
+            paws.organizations.OrganizationalUnit("workloads", name="Workloads", parent_id=root, opts=opts(mgmt))
+        else:
+            paws.organizations.Account("prod", name="Prod", email="prod@example.com", parent_id=root, opts=opts(mgmt))
+
+    stack = inline_stack(program, stack=f"duplicate-{duplicate}")
+    expected = "DuplicateOrganizationalUnitException" if duplicate == "ou" else "EMAIL_ALREADY_EXISTS"
+    with pytest.raises(auto_errors.CommandError, match=expected):
+        stack.up()
+    assert len(org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]) == 1
+    assert [a["Email"] for a in org.list_accounts()["Accounts"]].count("prod@example.com") == 1

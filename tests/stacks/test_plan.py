@@ -86,7 +86,7 @@ def test_plan_command_exits_5_on_quota(tmp_path: Path) -> None:
 def test_plan_command_rejects_unknown_stage(tmp_path: Path) -> None:
     path = _write(tmp_path)
     proc = run_cli("plan", "--config", str(path), "--stage", "everything", cwd=tmp_path)
-    assert proc.returncode != 0
+    assert proc.returncode == 2  # a usage error
     assert "'everything' is not a stage" in proc.stderr
 
 
