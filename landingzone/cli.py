@@ -76,7 +76,7 @@ def init(
         raise LandingZoneError(f"--preset: {preset!r} is not a preset; choose one of {', '.join(PRESETS)}")
     if output.exists() and not force:
         raise LandingZoneError(f"{output} already exists; pass --force to overwrite it")
-    cfg = lzconfig.validate_config(preset_data(preset, lz_name=name), source=f"preset {preset}")  # type: ignore[arg-type]
+    cfg = lzconfig.validate_config(preset_data(preset, lz_name=name), source=f"preset {preset}")
     output.write_text(lzconfig.commented_yaml(cfg, header=f"landingzone configuration (preset: {preset})"),
                       encoding="utf-8")
     err.print(f"wrote {output} ({preset} preset). Replace the example.com emails, then run "
@@ -136,7 +136,8 @@ def doctor(
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: LandingZoneErrors become a short message and their exit code, never a traceback."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Outside standalone mode click returns the code of a typer.Exit instead of raising it.
+        code = app(args=argv, standalone_mode=False)
     except LandingZoneError as exc:
         err.print(f"error: {exc}", markup=False)
         return exc.exit_code
@@ -150,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_FAILURE
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ names, exactly one Security account, OU references, ...) run once the fields are
 from __future__ import annotations
 
 import functools
-import ipaddress
 import io
+import ipaddress
 import re
 from collections.abc import Iterator
 from enum import StrEnum
@@ -44,13 +44,14 @@ _IAM_PATH_RE = re.compile(r"^/([\w+=,.@-]+/)*$")
 
 @functools.cache
 def known_regions() -> frozenset[str]:
-    """Region names botocore knows in every partition (EC2 is offered in every region)."""
-    import botocore.session
+    """Region names in botocore's endpoint data, every partition. Read from the data files directly, so a broken
+    AWS profile in the environment cannot break validation."""
+    from botocore.loaders import create_loader
 
-    session = botocore.session.get_session()
+    endpoints = create_loader().load_data("endpoints")
     regions: set[str] = set()
-    for partition in session.get_available_partitions():
-        regions.update(session.get_available_regions("ec2", partition_name=partition))
+    for partition in endpoints["partitions"]:
+        regions.update(partition.get("regions", {}))
     return frozenset(regions)
 
 
@@ -641,6 +642,12 @@ def cross_field_problems(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
                 yield ConfigProblem(f"guardrails[{gi}].targets[{ti}]", f"{target!r} is neither 'Root', an OU path "
                                     "nor an account name", target)
 
+    # Guardrail ids exist in the library and their parameters validate. Imported here, not at the top: the
+    # library imports this module (RenderContext.from_config), and validation runs once both are loaded.
+    from landingzone.policies.catalog import guardrail_problems
+
+    yield from guardrail_problems(cfg)
+
     # Regions.
     if cfg.home_region not in cfg.governed_regions:
         yield ConfigProblem("governed_regions", f"the home region {cfg.home_region!r} must be one of the "
@@ -657,7 +664,8 @@ def cross_field_problems(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
     for ni, net in enumerate(cfg.network):
         loc = f"network[{ni}]"
         if net.account in net_accounts:
-            yield ConfigProblem(f"{loc}.account", f"{net.account!r} has network settings twice; merge them", net.account)
+            yield ConfigProblem(f"{loc}.account", f"{net.account!r} has network settings twice; merge them",
+                                net.account)
         net_accounts.add(net.account)
         if net.account not in names:
             yield ConfigProblem(f"{loc}.account", f"{net.account!r} is not an account name", net.account)

@@ -377,9 +377,9 @@ def check_credentials(endpoint: str | None, profile: str | None) -> Check:
     try:
         session = boto3.Session(profile_name=profile)
         ident = session.client("sts", endpoint_url=endpoint).get_caller_identity()
-    except botocore.exceptions.ProfileNotFound:
-        return Check("credentials", False, f"AWS profile {profile!r} does not exist",
-                     "fix aws.profile in the configuration or run `aws configure --profile NAME`")
+    except botocore.exceptions.ProfileNotFound as exc:
+        return Check("credentials", False, f"{exc} (from aws.profile in the configuration or AWS_PROFILE)",
+                     "fix aws.profile / AWS_PROFILE, or run `aws configure --profile NAME`")
     except botocore.exceptions.NoCredentialsError:
         return Check("credentials", False, "no AWS credentials found in the standard chain",
                      "export AWS_PROFILE=<management profile> (or run `aws sso login`), then run doctor again")

@@ -1,0 +1,422 @@
+"""An offline SCP simulator: would this request be allowed by the SCPs on the path root -> OUs -> account?
+
+How AWS evaluates SCPs, and so how this does:
+
+- A request from a member account is checked against the SCPs attached to the root, to every OU on the way down
+  to the account, and to the account itself. An explicit Deny in any of them wins.
+- Without a Deny, every level must Allow the action: a level whose SCPs allow nothing for it blocks it (that is
+  what detaching FullAWSAccess from one OU does).
+- SCPs never affect the management account, nor service-linked roles.
+
+Conditions support the operators the library uses: String*, Arn*, Bool, Null, Numeric*, IpAddress/NotIpAddress,
+each with ``IfExists``, and the ``ForAnyValue:`` / ``ForAllValues:`` set prefixes. Anything else raises
+:class:`SimulationError` rather than guessing.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from landingzone.errors import LandingZoneError
+
+if TYPE_CHECKING:
+    from landingzone.config import LandingZoneConfig
+    from landingzone.policies.catalog import AttachmentPlan
+
+Decision = Literal["allowed", "denied"]
+
+
+class SimulationError(LandingZoneError):
+    """The simulator cannot decide (unknown account or OU, unsupported condition operator, bad policy)."""
+
+
+# ---- condition evaluation ------------------------------------------------------------------------------------
+
+_STRING_OPS = {"StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
+               "StringLike", "StringNotLike"}
+_ARN_OPS = {"ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike"}
+_NUMERIC_OPS = {"NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals",
+                "NumericGreaterThan", "NumericGreaterThanEquals"}
+_IP_OPS = {"IpAddress", "NotIpAddress"}
+SUPPORTED_OPERATORS: frozenset[str] = frozenset(_STRING_OPS | _ARN_OPS | _NUMERIC_OPS | _IP_OPS | {"Bool", "Null"})
+_NEGATED = {"StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "ArnNotEquals", "ArnNotLike",
+            "NumericNotEquals", "NotIpAddress"}
+
+
+@dataclass(frozen=True)
+class ConditionOperator:
+    """A condition operator split into its parts, e.g. ``ForAllValues:StringNotLikeIfExists``."""
+
+    base: str
+    if_exists: bool
+    set_op: Literal["ForAnyValue", "ForAllValues"] | None
+
+    @property
+    def negated(self) -> bool:
+        return self.base in _NEGATED
+
+
+def parse_operator(name: str) -> ConditionOperator:
+    set_op: Literal["ForAnyValue", "ForAllValues"] | None = None
+    rest = name
+    if rest.startswith("ForAnyValue:"):
+        set_op, rest = "ForAnyValue", rest[len("ForAnyValue:"):]
+    elif rest.startswith("ForAllValues:"):
+        set_op, rest = "ForAllValues", rest[len("ForAllValues:"):]
+    if_exists = rest.endswith("IfExists") and rest != "IfExists"
+    if if_exists:
+        rest = rest[: -len("IfExists")]
+    return ConditionOperator(rest, if_exists, set_op)
+
+
+@functools.lru_cache(maxsize=4096)
+def _wildcard_re(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    body = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
+    return re.compile(f"^{body}$", re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+
+
+def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
+    """IAM-style matching: ``*`` any run of characters, ``?`` one character."""
+    return _wildcard_re(pattern, ignore_case).match(value) is not None
+
+
+def _to_number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _positive_match(base: str, context_value: str, policy_value: str) -> bool:
+    """Does one request value match one policy value, for the non-negated form of ``base``?"""
+    if base in ("StringEquals", "StringNotEquals"):
+        return context_value == policy_value
+    if base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
+        return context_value.lower() == policy_value.lower()
+    if base in ("StringLike", "StringNotLike") or base in _ARN_OPS:
+        return wildcard_match(policy_value, context_value)
+    if base == "Bool":
+        return context_value.lower() == str(policy_value).lower()
+    if base in _NUMERIC_OPS:
+        left, right = _to_number(context_value), _to_number(policy_value)
+        if left is None or right is None:
+            return False
+        return {
+            "NumericEquals": left == right, "NumericNotEquals": left == right,
+            "NumericLessThan": left < right, "NumericLessThanEquals": left <= right,
+            "NumericGreaterThan": left > right, "NumericGreaterThanEquals": left >= right,
+        }[base]
+    if base in _IP_OPS:
+        try:
+            return ipaddress.ip_address(context_value) in ipaddress.ip_network(policy_value, strict=False)
+        except ValueError:
+            return False
+    raise SimulationError(f"condition operator {base!r} is not supported by the simulator")
+
+
+def _value_satisfies(op: ConditionOperator, context_value: str, policy_values: Sequence[str]) -> bool:
+    hit = any(_positive_match(op.base, context_value, pv) for pv in policy_values)
+    return not hit if op.negated else hit
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [_as_text(v) for v in value]
+    return [_as_text(value)]
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _lookup(context: Mapping[str, Any], key: str) -> list[str] | None:
+    """Request-context value(s) of a key (keys are case-insensitive); None when the key is absent."""
+    lowered = key.lower()
+    for name, value in context.items():
+        if name.lower() == lowered:
+            return None if value is None else _as_list(value)
+    return None
+
+
+def evaluate_operator(operator: str, key: str, policy_value: Any, context: Mapping[str, Any]) -> bool:
+    """One operator/key pair of a Condition block against the request context."""
+    op = parse_operator(operator)
+    if op.base not in SUPPORTED_OPERATORS:
+        raise SimulationError(f"condition operator {operator!r} is not supported by the simulator")
+    policy_values = _as_list(policy_value)
+    present = _lookup(context, key)
+    if op.base == "Null":
+        wants_absent = policy_values[0].lower() == "true"
+        return (present is None or present == []) == wants_absent
+    if op.set_op == "ForAllValues":
+        # True when every request value satisfies the operator; vacuously true when the key is absent.
+        return all(_value_satisfies(op, v, policy_values) for v in present or [])
+    if op.set_op == "ForAnyValue":
+        return bool(present) and any(_value_satisfies(op, v, policy_values) for v in present or [])
+    if present is None:
+        # IfExists: a missing key does not restrict. Negated operators hold when the key is absent (nothing
+        # matches); positive ones do not.
+        return op.if_exists or op.negated
+    if op.negated:
+        return all(_value_satisfies(op, v, policy_values) for v in present)
+    return any(_value_satisfies(op, v, policy_values) for v in present)
+
+
+def evaluate_condition(condition: Mapping[str, Any] | None, context: Mapping[str, Any]) -> bool:
+    """A whole Condition block: every operator and every key must hold (values within a key are ORed)."""
+    if not condition:
+        return True
+    for operator, pairs in condition.items():
+        if not isinstance(pairs, Mapping):
+            raise SimulationError(f"condition operator {operator!r} must map keys to values")
+        for key, value in pairs.items():
+            if not evaluate_operator(operator, key, value, context):
+                return False
+    return True
+
+
+# ---- statements ----------------------------------------------------------------------------------------------
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def action_matches(patterns: Iterable[str], action: str) -> bool:
+    """Action names are case-insensitive; ``*`` and ``?`` are wildcards."""
+    return any(wildcard_match(p, action, ignore_case=True) for p in patterns)
+
+
+def statement_covers_action(statement: Mapping[str, Any], action: str) -> bool:
+    if "NotAction" in statement:
+        return not action_matches(_strings(statement["NotAction"]), action)
+    return action_matches(_strings(statement.get("Action")), action)
+
+
+def statement_covers_resource(statement: Mapping[str, Any], resource: str) -> bool:
+    if "NotResource" in statement:
+        return not any(wildcard_match(p, resource) for p in _strings(statement["NotResource"]))
+    patterns = _strings(statement.get("Resource", "*"))
+    return any(wildcard_match(p, resource) for p in patterns)
+
+
+def statement_applies(statement: Mapping[str, Any], action: str, resource: str,
+                      context: Mapping[str, Any]) -> bool:
+    return (statement_covers_action(statement, action) and statement_covers_resource(statement, resource)
+            and evaluate_condition(statement.get("Condition"), context))
+
+
+# ---- the tree of SCPs ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NamedPolicy:
+    """An SCP as attached: its name (or key) and its document."""
+
+    name: str
+    document: Mapping[str, Any]
+
+    @classmethod
+    def parse(cls, name: str, content: str | Mapping[str, Any]) -> NamedPolicy:
+        if isinstance(content, str):
+            try:
+                content = json.loads(content)
+            except json.JSONDecodeError as exc:
+                raise SimulationError(f"policy {name!r} is not valid JSON ({exc})") from None
+        if not isinstance(content, Mapping):
+            raise SimulationError(f"policy {name!r} is not a JSON object")
+        return cls(name, content)
+
+    def statements(self) -> list[Mapping[str, Any]]:
+        found = self.document.get("Statement", [])
+        return [found] if isinstance(found, Mapping) else list(found)
+
+
+def full_aws_access() -> NamedPolicy:
+    from landingzone.policies.catalog import FULL_AWS_ACCESS_CONTENT, FULL_AWS_ACCESS_NAME
+
+    return NamedPolicy.parse(FULL_AWS_ACCESS_NAME, FULL_AWS_ACCESS_CONTENT)
+
+
+@dataclass(frozen=True)
+class TreeAccount:
+    """A member account: where it sits and the SCPs attached to it directly."""
+
+    name: str
+    ou: str
+    """OU path such as "Workloads/Prod", or "Root"."""
+    policies: Sequence[NamedPolicy]
+    account_id: str | None = None
+
+
+@dataclass
+class PolicyTree:
+    """The SCPs attached to the root, each OU (by path) and each account. Build it from a configuration and
+    its AttachmentPlan (:meth:`from_config`) or from what discovery found in an organization."""
+
+    root: Sequence[NamedPolicy]
+    ous: Mapping[str, Sequence[NamedPolicy]]
+    accounts: Sequence[TreeAccount] = ()
+    management_account_id: str | None = None
+    management_account_name: str | None = "management"
+
+    def account(self, ref: str) -> TreeAccount:
+        for acct in self.accounts:
+            if ref in (acct.name, acct.account_id):
+                return acct
+        raise SimulationError(f"{ref!r} is neither an account name nor an account id in the organization")
+
+    def levels(self, ou: str, account: TreeAccount | None) -> list[tuple[str, Sequence[NamedPolicy]]]:
+        """The levels a request passes, root first, each with the SCPs attached there."""
+        levels: list[tuple[str, Sequence[NamedPolicy]]] = [("Root", self.root)]
+        if ou != "Root":
+            parts = ou.split("/")
+            for depth in range(1, len(parts) + 1):
+                path = "/".join(parts[:depth])
+                if path not in self.ous:
+                    raise SimulationError(f"{path!r} is not an OU path in the organization")
+                levels.append((f"OU {path}", self.ous[path]))
+        if account is not None:
+            levels.append((f"account {account.name}", account.policies))
+        else:
+            # A new account placed in this OU gets FullAWSAccess and nothing else.
+            levels.append(("account (new, FullAWSAccess only)", [full_aws_access()]))
+        return levels
+
+    @classmethod
+    def from_config(cls, cfg: LandingZoneConfig, plan: AttachmentPlan | None = None,
+                    account_ids: Mapping[str, str] | None = None) -> PolicyTree:
+        """The tree the landing zone would build: FullAWSAccess everywhere plus the planned guardrails."""
+        from landingzone.policies.catalog import plan_attachments
+
+        plan = plan or plan_attachments(cfg)
+        by_key = {p.key: NamedPolicy.parse(p.key, p.content) for p in plan.policies}
+
+        def attached(target: str) -> list[NamedPolicy]:
+            return [full_aws_access()] + [by_key[k] for k in plan.per_target.get(target, [])]
+
+        ids = dict(account_ids or {})
+        accounts = [TreeAccount(a.name, a.ou, attached(a.name), ids.get(a.name, a.existing_id))
+                    for a in cfg.accounts]
+        return cls(root=attached("Root"), ous={path: attached(path) for path in cfg.ou_paths()},
+                   accounts=accounts, management_account_id=cfg.management_account.id)
+
+
+# ---- simulate ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome and what decided it."""
+
+    decision: Decision
+    policy: str | None
+    """The SCP that decided: the denying one, or for an allow the one that allowed at the account level.
+    None when SCPs do not apply, or when a level allows nothing."""
+    statement_sid: str | None
+    reason: str
+    level: str | None = None
+    """Where the deciding policy is attached (Root, OU <path>, account <name>)."""
+    allowed_by: Mapping[str, str] = field(default_factory=dict)
+    """For each level, the policy/statement that allowed (for an allow, or up to the level that lacked one)."""
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision == "allowed"
+
+
+_SERVICE_LINKED_RE = re.compile(
+    r"^arn:aws[a-z-]*:(iam::\d{12}:role/aws-service-role/|sts::\d{12}:assumed-role/AWSServiceRoleFor)")
+_ARN_ACCOUNT_RE = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::(\d{12}):")
+_SESSION_RE = re.compile(r"^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role/([^/]+)/")
+
+
+def request_context(principal_arn: str, region: str | None,
+                    extra: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The global keys a request carries, derived from the principal; ``extra`` adds or overrides keys."""
+    context: dict[str, Any] = {}
+    session = _SESSION_RE.match(principal_arn)
+    if session:
+        # aws:PrincipalArn of an assumed-role session is the role ARN. The session ARN drops the role's path, so
+        # pass aws:PrincipalArn in ``extra`` when the path matters.
+        partition, acct, role = session.groups()
+        context["aws:PrincipalArn"] = f"arn:{partition}:iam::{acct}:role/{role}"
+    else:
+        context["aws:PrincipalArn"] = principal_arn
+    found = _ARN_ACCOUNT_RE.match(principal_arn)
+    if found:
+        context["aws:PrincipalAccount"] = found.group(2)
+    if principal_arn.endswith(":root"):
+        context["aws:PrincipalType"] = "Account"
+    elif ":role/" in principal_arn or ":assumed-role/" in principal_arn:
+        context["aws:PrincipalType"] = "AssumedRole"
+    elif ":user/" in principal_arn:
+        context["aws:PrincipalType"] = "User"
+    if region:
+        context["aws:RequestedRegion"] = region
+    for key, value in (extra or {}).items():
+        for existing in [k for k in context if k.lower() == key.lower()]:
+            del context[existing]
+        context[key] = value
+    return context
+
+
+def simulate(action: str, principal_arn: str, account: str | None = None, region: str | None = None,
+             resource: str = "*", context: Mapping[str, Any] | None = None, *, tree: PolicyTree,
+             ou: str | None = None) -> Verdict:
+    """Would SCPs allow ``action`` by ``principal_arn`` in ``account`` (name or id)? Give ``ou`` instead of
+    ``account`` to ask about a new account in that OU. ``resource`` is matched against Resource patterns
+    literally: pass the ARN the request acts on when a guardrail is scoped to resources."""
+    if account is None and ou is None:
+        raise SimulationError("name an account (name or id) or an OU path")
+    member_refs = {ref for a in tree.accounts for ref in (a.name, a.account_id) if ref}
+    mgmt = {tree.management_account_id, tree.management_account_name} - {None}
+    principal_account = _ARN_ACCOUNT_RE.match(principal_arn)
+    if (account is not None and account not in member_refs and account in mgmt) or (
+            principal_account is not None and principal_account.group(2) == tree.management_account_id):
+        return Verdict("allowed", None, None, "SCPs never apply to the management account")
+    if _SERVICE_LINKED_RE.match(principal_arn):
+        return Verdict("allowed", None, None, "SCPs do not affect service-linked roles")
+    member = tree.account(account) if account is not None else None
+    levels = tree.levels(member.ou if member is not None else str(ou), member)
+    ctx = request_context(principal_arn, region, context)
+
+    for level, policies in levels:
+        for policy in policies:
+            for index, statement in enumerate(policy.statements()):
+                if statement.get("Effect") == "Deny" and statement_applies(statement, action, resource, ctx):
+                    sid = statement.get("Sid") or f"Statement[{index}]"
+                    return Verdict("denied", policy.name, sid,
+                                   f"explicit Deny in {policy.name} ({sid}) attached to {level}", level)
+    allowed_by: dict[str, str] = {}
+    last: tuple[str, str, str] | None = None
+    for level, policies in levels:
+        hit = _first_allow(policies, action, resource, ctx)
+        if hit is None:
+            return Verdict("denied", None, None,
+                           f"no SCP attached to {level} allows {action} (every level from the root down must "
+                           "allow it; attach FullAWSAccess or an Allow there)", level, allowed_by)
+        allowed_by[level] = f"{hit[0]}:{hit[1]}"
+        last = (hit[0], hit[1], level)
+    assert last is not None
+    return Verdict("allowed", last[0], last[1],
+                   f"no Deny applies and every level allows {action}", last[2], allowed_by)
+
+
+def _first_allow(policies: Sequence[NamedPolicy], action: str, resource: str,
+                 ctx: Mapping[str, Any]) -> tuple[str, str] | None:
+    for policy in policies:
+        for index, statement in enumerate(policy.statements()):
+            if statement.get("Effect") == "Allow" and statement_applies(statement, action, resource, ctx):
+                return policy.name, statement.get("Sid") or f"Statement[{index}]"
+    return None
