@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from landingzone import config as lzconfig
+from landingzone import plan_command
 from landingzone.errors import EXIT_FAILURE, EXIT_INTERRUPTED, LandingZoneError
 
 app = typer.Typer(
@@ -131,6 +132,9 @@ def doctor(
     names = ", ".join(c.key for c in report.missing)
     out.print(f"not ready for `landingzone {action}`: missing {names}. Next step: the first fix above.")
     raise typer.Exit(EXIT_PREFLIGHT)
+
+
+app.command(name="plan", help=plan_command.HELP)(plan_command.plan_command)
 
 
 def main(argv: list[str] | None = None) -> int:

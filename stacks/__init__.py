@@ -1,1 +1,89 @@
-"""The staged Pulumi programs of the landing zone (see STAGES)."""
+"""The staged Pulumi programs of the landing zone.
+
+``STAGES`` is the ordered registry: organization -> security -> logging, and guardrails and network, which depend
+on the organization only. Each program is a plain function of a :class:`StageContext` (the validated configuration
+and the outputs of the stages it depends on) that registers pulumi_aws resources and exports documented outputs.
+No program calls boto3 or reads the environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from landingzone.config import LandingZoneConfig
+from stacks import guardrails, logging, network, organization, security
+from stacks.base import (
+    UNKNOWN,
+    Program,
+    Scope,
+    StageContext,
+    UpstreamOutputs,
+    as_output,
+    stack_name,
+    unknown_output,
+    upstream_output,
+)
+
+__all__ = [
+    "STAGES",
+    "UNKNOWN",
+    "Program",
+    "Scope",
+    "Stage",
+    "StageContext",
+    "UpstreamOutputs",
+    "as_output",
+    "stage",
+    "stack_name",
+    "unknown_output",
+    "upstream_output",
+]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage: its program, the stages whose outputs it reads, and where it runs."""
+
+    name: str
+    program: Program
+    depends_on: tuple[str, ...]
+    scope: Scope
+    """management: the management account; security: the Security (and log-archive) account; account: one stack
+    per account returned by :meth:`accounts`."""
+    description: str
+    outputs: tuple[str, ...]
+    """The outputs the program exports (some are present only for some configurations)."""
+    account_selector: Callable[[LandingZoneConfig], list[str]] | None = None
+
+    def accounts(self, cfg: LandingZoneConfig) -> list[str]:
+        """For an account-scoped stage, the accounts it has a stack for; otherwise empty."""
+        if self.scope != "account" or self.account_selector is None:
+            return []
+        return self.account_selector(cfg)
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("organization", organization.program, (), "management",
+          "Organization (all features, SCPs enabled), OU tree, member accounts",
+          ("organization_id", "root_id", "account_ids", "ou_ids", "management_account_id")),
+    Stage("security", security.program, ("organization",), "management",
+          "Security account as delegated administrator; /org-admin/ roles in every member account",
+          ("admin_role_arns", "delegated_services")),
+    Stage("logging", logging.program, ("organization", "security"), "security",
+          "Organization trail from the Security account, KMS key, trail bucket, Athena or Lake",
+          ("trail_arn", "trail_bucket", "kms_key_arn", "query_layer", "athena_workgroup", "event_data_store_arn")),
+    Stage("guardrails", guardrails.program, ("organization",), "management",
+          "SCPs from the guardrail library and their attachments", ("policy_ids",)),
+    Stage("network", network.program, ("organization",), "account",
+          "Role-based security groups per workload account", ("vpc_id", "security_group_ids"),
+          account_selector=network.network_accounts),
+)
+
+
+def stage(name: str) -> Stage:
+    """The stage called ``name`` (KeyError naming the stages otherwise)."""
+    for candidate in STAGES:
+        if candidate.name == name:
+            return candidate
+    raise KeyError(f"{name!r} is not a stage; the stages are {', '.join(s.name for s in STAGES)}")

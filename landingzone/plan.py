@@ -1,0 +1,297 @@
+"""The offline plan: every stage program run under pulumi mocks, no credentials and no pulumi CLI.
+
+The programs are the real ones (``stacks.STAGES``); only the engine is replaced by pulumi's own mock monitor, which
+records each registration (type, logical name, inputs, protect, import id, ignore_changes, provider) and answers
+with a plausible id and state. Upstream stages are treated as never applied, so values that depend on them show
+as known after apply, exactly as in a first preview.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.output import Unknown
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+from landingzone.config import ROOT_OU, LandingZoneConfig, iter_ous
+
+KNOWN_AFTER_APPLY = "(known after apply)"
+PROJECT = "landingzone"
+
+# The inputs `landingzone plan` shows per type (JSON output has them all).
+KEY_INPUTS: dict[str, tuple[str, ...]] = {
+    "pulumi:providers:aws": ("region", "assumeRoles"),
+    "aws:organizations/organization:Organization": ("featureSet", "awsServiceAccessPrincipals",
+                                                     "enabledPolicyTypes"),
+    "aws:organizations/organizationalUnit:OrganizationalUnit": ("name", "parentId"),
+    "aws:organizations/account:Account": ("name", "email", "parentId", "closeOnDeletion"),
+    "aws:organizations/delegatedAdministrator:DelegatedAdministrator": ("servicePrincipal", "accountId"),
+    "aws:cloudtrail/organizationDelegatedAdminAccount:OrganizationDelegatedAdminAccount": ("accountId",),
+    "aws:iam/role:Role": ("name", "path"),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("policyArn",),
+    "aws:kms/key:Key": ("enableKeyRotation",),
+    "aws:kms/alias:Alias": ("name",),
+    "aws:s3/bucket:Bucket": ("bucket",),
+    "aws:cloudtrail/trail:Trail": ("name", "isOrganizationTrail", "isMultiRegionTrail", "enableLogFileValidation",
+                                   "kmsKeyId"),
+    "aws:cloudtrail/eventDataStore:EventDataStore": ("name", "organizationEnabled", "retentionPeriod",
+                                                     "terminationProtectionEnabled"),
+    "aws:athena/workgroup:Workgroup": ("name",),
+    "aws:athena/namedQuery:NamedQuery": ("name",),
+    "aws:glue/catalogDatabase:CatalogDatabase": ("name",),
+    "aws:glue/catalogTable:CatalogTable": ("name",),
+    "aws:organizations/policy:Policy": ("name",),
+    "aws:organizations/policyAttachment:PolicyAttachment": ("targetId",),
+    "aws:ec2/vpc:Vpc": ("cidrBlock",),
+    "aws:ec2/securityGroup:SecurityGroup": ("name",),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ("ipProtocol", "fromPort", "toPort",
+                                                                  "referencedSecurityGroupId", "cidrIpv4",
+                                                                  "cidrIpv6"),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ("ipProtocol", "fromPort", "toPort",
+                                                                "referencedSecurityGroupId"),
+}
+
+
+# ---- results ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedResource:
+    """One resource a stage program registers, as the engine would receive it."""
+
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    """Wire-format (camelCase) inputs; values not known before apply are :data:`KNOWN_AFTER_APPLY`."""
+    protect: bool = False
+    import_id: str | None = None
+    ignore_changes: tuple[str, ...] = ()
+    provider: str | None = None
+    """Logical name of the explicit provider, when there is one."""
+
+    def key_inputs(self) -> dict[str, Any]:
+        keys = KEY_INPUTS.get(self.type, ())
+        return {k: self.inputs[k] for k in keys if self.inputs.get(k) is not None}
+
+
+@dataclass
+class StagePlan:
+    """What one stack of one stage would register."""
+
+    stage: str
+    stack: str
+    account: str | None
+    resources: list[PlannedResource] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return dict(sorted(Counter(r.type for r in self.resources).items()))
+
+    def of_type(self, type_: str) -> list[PlannedResource]:
+        return [r for r in self.resources if r.type == type_]
+
+    def named(self, name: str) -> PlannedResource:
+        for res in self.resources:
+            if res.name == name:
+                return res
+        raise KeyError(f"{self.stack} registers no resource named {name!r}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"stage": self.stage, "stack": self.stack, "account": self.account, "counts": self.counts(),
+                "resources": [asdict(r) for r in self.resources], "outputs": self.outputs}
+
+
+# ---- the mock engine -----------------------------------------------------------------------------------------------
+
+
+def plain(value: Any) -> Any:
+    """Deserialized pulumi values -> plain JSON data (unknowns become KNOWN_AFTER_APPLY)."""
+    if isinstance(value, Unknown):
+        return KNOWN_AFTER_APPLY
+    if isinstance(value, Mapping):
+        if rpc.is_rpc_secret(value):
+            return "[secret]"
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+class PlanMocks(pulumi.runtime.Mocks):
+    """Answers registrations with the inputs plus the few computed outputs the programs read back."""
+
+    def __init__(self) -> None:
+        self._counter = 0
+        self._lock = threading.Lock()
+
+    def _next(self) -> int:
+        with self._lock:
+            self._counter += 1
+            return self._counter
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+        n = self._next()
+        inputs = dict(args.inputs)
+        typ = args.typ
+        if args.resource_id:  # an import keeps the id it was given
+            rid = args.resource_id
+        elif typ == "aws:organizations/account:Account":
+            rid = f"{200000000000 + n}"
+        elif typ == "aws:organizations/organizationalUnit:OrganizationalUnit":
+            rid = f"ou-mock-{n:08d}"
+        elif typ == "aws:organizations/organization:Organization":
+            rid = "o-mockorg0000"
+        elif typ == "aws:organizations/policy:Policy":
+            rid = f"p-{n:08x}"
+        elif typ == "aws:s3/bucket:Bucket" and isinstance(inputs.get("bucket"), str):
+            rid = inputs["bucket"]
+        else:
+            rid = f"{args.name}-{n}"
+        state: dict[str, Any] = {**inputs, "id": rid, "arn": f"arn:aws:mock::{n}:{typ}/{args.name}"}
+        if typ == "aws:organizations/organization:Organization":
+            state.update(roots=[{"id": "r-mock", "arn": "arn:aws:organizations::000000000000:root/r-mock",
+                                 "name": ROOT_OU, "policyTypes": []}],
+                         masterAccountId="000000000000")
+        elif typ == "aws:s3/bucket:Bucket":
+            state["arn"] = f"arn:aws:s3:::{rid}" if isinstance(inputs.get("bucket"), str) else Unknown()  # type: ignore[no-untyped-call]
+        elif typ == "aws:kms/key:Key":
+            state["keyId"] = f"key-{n}"
+        return rid, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        raise NotImplementedError(f"stage programs call no data sources, but {args.token} was called")
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """pulumi's mock monitor, keeping what the engine would be told (options included) for every resource."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.registered: list[PlannedResource] = []
+        self._lock = threading.Lock()
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method name)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == "pulumi:pulumi:Stack":
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        _ensure_event_loop()  # type: ignore[no-untyped-call]  # deserializing resource references needs a loop in this executor thread
+        inputs = rpc.deserialize_properties(request.object)
+        args = pulumi_mocks.MockResourceArgs(typ=request.type, name=request.name, inputs=inputs,
+                                             provider=request.provider, resource_id=request.importId,
+                                             custom=request.custom or False)
+        id_, state = self.mocks.new_resource(args)
+        # A provider reference is "<provider urn>::<id>"; the urn's last part is the provider's logical name.
+        ref = request.provider.split("::") if request.provider else []
+        provider_name = ref[3] if len(ref) > 4 else None
+        record = PlannedResource(type=request.type, name=request.name, inputs=plain(inputs),
+                                 protect=bool(request.protect), import_id=request.importId or None,
+                                 ignore_changes=tuple(request.ignoreChanges), provider=provider_name)
+        obj = _sync_await(rpc.serialize_properties(state, {}))
+        with self._lock:
+            self.registered.append(record)
+            self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_ or "", state)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj)
+
+
+@dataclass
+class ProgramRun:
+    resources: list[PlannedResource]
+    outputs: dict[str, Any]
+
+
+def run_program(program: Any, ctx: Any, *, stack: str, project: str = PROJECT, preview: bool = True,
+                mocks: pulumi.runtime.Mocks | None = None) -> ProgramRun:
+    """Run one stage program under pulumi mocks in this thread and return what it registered and exported.
+
+    Not reentrant: pulumi's runtime settings are global, so run programs one after another.
+    """
+    monitor = RecordingMonitor(mocks or PlanMocks())
+    pulumi_settings.ROOT.set(None)  # a fresh root Stack per run (set_mocks keeps an existing one)
+    pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+    root = pulumi_settings.get_root_resource()
+    pulumi_settings.SETTINGS.rpc_manager.clear()
+    pulumi_settings.SETTINGS.outputs.clear()
+
+    exported: dict[str, Any] = {}
+
+    async def resolve() -> None:
+        for name, value in getattr(root, "outputs", {}).items():
+            exported[name] = plain(await pulumi.Output.from_input(value).future(with_unknowns=True))
+
+    def body() -> None:
+        program(ctx)
+
+    _sync_await(run_pulumi_func(body))
+    _sync_await(run_pulumi_func(resolve))
+    return ProgramRun(resources=monitor.registered, outputs=exported)
+
+
+# ---- the plan ----------------------------------------------------------------------------------------------------
+
+
+def plan(cfg: LandingZoneConfig, stage: str | None = None,
+         upstream: Mapping[str, Any] | None = None) -> list[StagePlan]:
+    """Run every stage (or one) under mocks. Upstream stages count as never applied unless ``upstream`` gives
+    their outputs. Raises QuotaError before the guardrails stage registers anything over quota."""
+    import stacks
+
+    selected = [stacks.stage(stage)] if stage is not None else list(stacks.STAGES)
+    results: list[StagePlan] = []
+    for st in selected:
+        accounts: Sequence[str | None] = st.accounts(cfg) if st.scope == "account" else [None]
+        for account in accounts:
+            ctx = stacks.StageContext(config=cfg, upstream=dict(upstream or {}), account=account)
+            name = stacks.stack_name(cfg, st.name, account)
+            run = run_program(st.program, ctx, stack=name)
+            results.append(StagePlan(stage=st.name, stack=name, account=account, resources=run.resources,
+                                     outputs=run.outputs))
+    return results
+
+
+def account_tree(cfg: LandingZoneConfig) -> list[tuple[int, str, str]]:
+    """(depth, kind, label) lines of Root -> OUs -> accounts, in config order."""
+    by_ou: dict[str, list[str]] = {}
+    for acct in cfg.accounts:
+        by_ou.setdefault(acct.ou, []).append(f"{acct.name} ({acct.kind.value})")
+    lines: list[tuple[int, str, str]] = [(0, "root", ROOT_OU)]
+    lines += [(1, "account", a) for a in by_ou.get(ROOT_OU, [])]
+    for path, _ou in iter_ous(cfg.organizational_units):
+        depth = path.count("/") + 1
+        lines.append((depth, "ou", path.rsplit("/", 1)[-1]))
+        lines += [(depth + 1, "account", a) for a in by_ou.get(path, [])]
+    return lines
+
+
+def quota_usage(cfg: LandingZoneConfig) -> list[dict[str, Any]]:
+    """SCP quota use per target that gets library policies (QuotaError when over)."""
+    from stacks.guardrails import attachment_plan
+
+    attachment = attachment_plan(cfg)
+    return [
+        {"target": u.target, "kind": u.kind, "attached": u.attached, "limit": u.limit,
+         "largest_policy_chars": u.largest_policy_chars, "max_characters": u.max_characters}
+        for u in attachment.usage(cfg.quotas) if u.target in attachment.per_target
+    ]
+
+
+def plan_document(cfg: LandingZoneConfig, plans: Iterable[StagePlan]) -> dict[str, Any]:
+    plans = list(plans)
+    return {
+        "landing_zone": cfg.name,
+        "stages": [p.to_json() for p in plans],
+        "total_resources": sum(len(p.resources) for p in plans),
+        "tree": [{"depth": d, "kind": k, "name": n} for d, k, n in account_tree(cfg)],
+        "scp_quota": quota_usage(cfg),
+    }

@@ -1,0 +1,114 @@
+"""Stage 5, network (one stack per workload account with network settings): role-based security groups.
+
+One security group per workload role, with no inline rules. Every role-to-role rule is a pair of standalone rules
+that reference the other role's group (ingress on the target, egress on the source), never an IP range; CIDRs
+appear only on the declared edge ingress. The VPC's default security group is stripped of every rule.
+
+Outputs: vpc_id, security_group_ids {role: id}.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pulumi
+import pulumi_aws as aws
+
+from landingzone.config import LandingZoneConfig, NetworkConfig, RoleRule
+from landingzone.errors import StageError
+from stacks.base import Providers, StageContext, opts
+
+
+def network_accounts(cfg: LandingZoneConfig) -> list[str]:
+    """The accounts this stage has a stack for: those with network settings."""
+    return [net.account for net in cfg.network]
+
+
+def _ports(rule: RoleRule) -> str:
+    last = rule.to_port if rule.to_port is not None else rule.port
+    return f"{rule.port}" if last == rule.port else f"{rule.port}-{last}"
+
+
+def _network_of(ctx: StageContext) -> NetworkConfig:
+    for net in ctx.config.network:
+        if net.account == ctx.account:
+            return net
+    raise StageError("network", f"account {ctx.account!r} has no network settings in the configuration")
+
+
+def program(ctx: StageContext) -> None:
+    cfg = ctx.config
+    net = _network_of(ctx)
+    provider = Providers(ctx).account(net.account)
+
+    vpc_id: pulumi.Output[str]
+    if net.vpc_cidr is not None:
+        vpc = aws.ec2.Vpc(
+            "vpc",
+            cidr_block=net.vpc_cidr,
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags={"Name": f"{cfg.name}-{net.account}"},
+            opts=opts(provider),
+        )
+        vpc_id = vpc.id
+    else:
+        assert net.vpc_id is not None  # the configuration requires exactly one of the two
+        vpc_id = pulumi.Output.from_input(net.vpc_id)
+
+    # No ingress and no egress arguments: the provider removes every rule of the default group.
+    aws.ec2.DefaultSecurityGroup("default-security-group", vpc_id=vpc_id, opts=opts(provider))
+
+    groups: dict[str, aws.ec2.SecurityGroup] = {}
+    for role in net.roles:
+        groups[role.name] = aws.ec2.SecurityGroup(
+            f"sg-{role.name}",
+            name=f"{cfg.name}-{role.name}",
+            description=role.description or f"Workload role {role.name}",
+            vpc_id=vpc_id,
+            revoke_rules_on_delete=True,
+            tags={"Name": f"{cfg.name}-{role.name}", "landingzone:role": role.name},
+            opts=opts(provider),
+        )
+
+    for rule in net.rules:
+        ports = _ports(rule)
+        to_port = rule.to_port if rule.to_port is not None else rule.port
+        label = f"{rule.source}-to-{rule.target}-{rule.protocol.value}-{ports}"
+        aws.vpc.SecurityGroupIngressRule(
+            f"{label}-ingress",
+            security_group_id=groups[rule.target].id,
+            referenced_security_group_id=groups[rule.source].id,
+            ip_protocol=rule.protocol.value,
+            from_port=rule.port,
+            to_port=to_port,
+            description=f"{rule.protocol.value}/{ports} from role {rule.source}",
+            opts=opts(provider),
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{label}-egress",
+            security_group_id=groups[rule.source].id,
+            referenced_security_group_id=groups[rule.target].id,
+            ip_protocol=rule.protocol.value,
+            from_port=rule.port,
+            to_port=to_port,
+            description=f"{rule.protocol.value}/{ports} to role {rule.target}",
+            opts=opts(provider),
+        )
+
+    for edge in net.edge_ingress:
+        v6 = ipaddress.ip_network(edge.cidr).version == 6
+        aws.vpc.SecurityGroupIngressRule(
+            f"edge-{edge.role}-{edge.protocol.value}-{edge.port}-from-{edge.cidr}",
+            security_group_id=groups[edge.role].id,
+            cidr_ipv4=None if v6 else edge.cidr,
+            cidr_ipv6=edge.cidr if v6 else None,
+            ip_protocol=edge.protocol.value,
+            from_port=edge.port,
+            to_port=edge.port,
+            description=edge.description or f"Declared edge ingress {edge.protocol.value}/{edge.port}",
+            opts=opts(provider),
+        )
+
+    pulumi.export("vpc_id", vpc_id)
+    pulumi.export("security_group_ids", {name: sg.id for name, sg in groups.items()})

@@ -1,0 +1,80 @@
+"""Stage 1, organization (management account): the Organization, the OU tree and the member accounts.
+
+The Organization and the accounts are protected: a destroy never removes them, and an account is closed only if
+the configuration says ``close_on_deletion``. What the configuration marks as existing (with its id) is adopted
+with ``import_`` instead of being created.
+
+Outputs: organization_id, root_id, account_ids {name: id}, ou_ids {path: id}, management_account_id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from landingzone.config import ROOT_OU, iter_ous
+from stacks.base import Providers, StageContext, opts
+
+SERVICE_CONTROL_POLICY = "SERVICE_CONTROL_POLICY"
+
+
+def _root_id(roots: Sequence[aws.organizations.outputs.OrganizationRoot]) -> str:
+    if not roots or roots[0].id is None:
+        raise ValueError("the organization reports no root")
+    return roots[0].id
+
+
+def program(ctx: StageContext) -> None:
+    cfg = ctx.config
+    providers = Providers(ctx)
+    mgmt = providers.management
+
+    # Trusted access for every delegated service; CloudTrail is always among them (config guarantees it).
+    principals = sorted({svc.service_principal for svc in cfg.organization.security_services})
+    org = aws.organizations.Organization(
+        "organization",
+        feature_set="ALL",
+        aws_service_access_principals=principals,
+        enabled_policy_types=[SERVICE_CONTROL_POLICY],
+        opts=opts(mgmt, protect=True, import_=cfg.organization.existing_id),
+    )
+    root_id: pulumi.Output[str] = (
+        pulumi.Output.from_input(cfg.organization.existing_root_id)
+        if cfg.organization.existing_root_id is not None
+        else org.roots.apply(_root_id)
+    )
+
+    ou_ids: dict[str, pulumi.Output[str]] = {}
+    for path, ou in iter_ous(cfg.organizational_units):
+        parent_path = path.rpartition("/")[0]
+        parent_id = ou_ids[parent_path] if parent_path else root_id
+        unit = aws.organizations.OrganizationalUnit(
+            f"ou-{path}",
+            name=ou.name,
+            parent_id=parent_id,
+            opts=opts(mgmt, import_=ou.existing_id, depends_on=[org]),
+        )
+        ou_ids[path] = unit.id
+
+    account_ids: dict[str, pulumi.Output[str]] = {}
+    for acct in cfg.accounts:
+        account = aws.organizations.Account(
+            f"account-{acct.name}",
+            name=acct.name,
+            email=acct.email,
+            parent_id=root_id if acct.ou == ROOT_OU else ou_ids[acct.ou],
+            role_name=cfg.access_role_name,
+            close_on_deletion=acct.close_on_deletion,
+            # role_name is only used at creation and cannot be read back (nor for adopted accounts).
+            opts=opts(mgmt, protect=True, import_=acct.existing_id, ignore_changes=["role_name"],
+                      depends_on=[org]),
+        )
+        account_ids[acct.name] = account.id
+
+    pulumi.export("organization_id", cfg.organization.existing_id or org.id)
+    pulumi.export("root_id", root_id)
+    pulumi.export("management_account_id", org.master_account_id)
+    pulumi.export("account_ids", account_ids)
+    pulumi.export("ou_ids", ou_ids)
