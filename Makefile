@@ -24,7 +24,7 @@ run: pulumi
 	LANDINGZONE_PULUMI=$$(cat $(PULUMI_STAMP)) $(VENV)/bin/landingzone $(ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check landingzone stacks tui tests benchmarks
+	$(VENV)/bin/ruff check .
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
