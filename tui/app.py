@@ -22,6 +22,7 @@ from tui.messages import ConfigSaved, GoToStep, StepFinished
 from tui.screens.accounts import AccountsScreen
 from tui.screens.base import StepScreen
 from tui.screens.done import DoneScreen
+from tui.screens.guardrails import GuardrailsScreen
 from tui.screens.logging import LoggingScreen
 from tui.screens.network import NetworkScreen
 from tui.screens.organization import OrganizationScreen
@@ -36,6 +37,7 @@ STEPS: tuple[type[StepScreen], ...] = (
     OrganizationScreen,
     AccountsScreen,
     OusScreen,
+    GuardrailsScreen,
     LoggingScreen,
     NetworkScreen,
     ReviewScreen,
