@@ -20,6 +20,7 @@ from landingzone.config import LandingZoneConfig
 from landingzone.errors import ConfigError
 from tui.messages import ConfigSaved, GoToStep, StepFinished
 from tui.screens.accounts import AccountsScreen
+from tui.screens.apply import ApplyScreen
 from tui.screens.base import StepScreen
 from tui.screens.done import DoneScreen
 from tui.screens.guardrails import GuardrailsScreen
@@ -27,6 +28,7 @@ from tui.screens.logging import LoggingScreen
 from tui.screens.network import NetworkScreen
 from tui.screens.organization import OrganizationScreen
 from tui.screens.ous import OusScreen
+from tui.screens.preview import PreviewScreen
 from tui.screens.review import ReviewScreen
 from tui.screens.welcome import WelcomeScreen
 from tui.services import OrchestratorFactory, Services
@@ -41,6 +43,8 @@ STEPS: tuple[type[StepScreen], ...] = (
     LoggingScreen,
     NetworkScreen,
     ReviewScreen,
+    PreviewScreen,
+    ApplyScreen,
     DoneScreen,
 )
 STEP_KEYS: tuple[str, ...] = tuple(s.STEP for s in STEPS)
@@ -54,7 +58,7 @@ class WizardApp(App[None]):
     SUB_TITLE = "secure AWS landing zone"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
-        Binding("f1", "command_palette", "Steps", show=True),
+        Binding("ctrl+p,f1", "command_palette", "Steps", priority=True),
     ]
 
     def __init__(self, state: WizardState, services: Services | None = None) -> None:

@@ -6,10 +6,13 @@ plan, and the orchestrator. Every one of them runs in a thread worker, never on 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from landingzone.config import LandingZoneConfig
 from landingzone.toolchain import DoctorReport, run_doctor
 from tui.discovery import DiscoverySummary, discover
 from tui.state import WizardState
@@ -31,14 +34,33 @@ def default_discover(state: WizardState) -> DiscoverySummary:
     return discover(aws.get("endpoint"), aws.get("profile"), region=region)
 
 
+PULUMI_RUNTIME_LOCK = threading.Lock()
+"""The offline plan (pulumi mocks) and inline programs share the pulumi SDK's global runtime state: never run two
+at once in this process, even when the user leaves a screen whose worker is still busy."""
+
+
+def default_plan(cfg: LandingZoneConfig) -> list[Any]:
+    from landingzone.plan import plan
+
+    return plan(cfg)
+
+
 OrchestratorFactory = Callable[..., Any]
-"""(cfg, config_path, on_event=callback) -> an object with preview() and up() (landingzone.orchestrator)."""
+"""(cfg, config_path, on_event=callback) -> an object with preview(), up(), outputs() and request_stop()
+(landingzone.orchestrator.Orchestrator)."""
+
+
+def default_orchestrator(cfg: LandingZoneConfig, config_path: Path, *, on_event: Callable[[Any], None]) -> Any:
+    from landingzone.orchestrator import Orchestrator
+
+    return Orchestrator(cfg, config_path, on_event=on_event)
 
 
 @dataclass
 class Services:
     doctor: Callable[[WizardState], DoctorReport] = default_doctor
     discover: Callable[[WizardState], DiscoverySummary] = default_discover
-    orchestrator: OrchestratorFactory | None = None
+    plan: Callable[[LandingZoneConfig], list[Any]] = default_plan
+    orchestrator: OrchestratorFactory = default_orchestrator
     extra: dict[str, Any] = field(default_factory=dict)
 

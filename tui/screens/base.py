@@ -48,6 +48,7 @@ class StepScreen(Screen[None]):
         self.state = state
         self.services = services
         self.problems: list[ConfigProblem] = []
+        self._revalidate_pending = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -85,7 +86,9 @@ class StepScreen(Screen[None]):
         self.problems += self.extra_problems()
         self.query_one(ProblemList).show(self.problems)
         for path, widget in self.field_widgets().items():
-            widget.set_class(any(owned_by(p.path, [path]) for p in self.problems), "-invalid")
+            bad = any(owned_by(p.path, [path]) for p in self.problems)
+            if widget.has_class("-invalid") != bad:
+                widget.set_class(bad, "-invalid")
         return self.problems
 
     @on(Input.Changed)
@@ -95,8 +98,14 @@ class StepScreen(Screen[None]):
     @on(SelectionList.SelectedChanged)
     @on(TextArea.Changed)
     def _answer_changed(self) -> None:
-        if self.is_mounted:
-            self.revalidate()
+        # A burst of changes (a screen filling its widgets, a paste) validates once, after the burst.
+        if self.is_mounted and not self._revalidate_pending:
+            self._revalidate_pending = True
+            self.call_later(self._revalidate_now)
+
+    def _revalidate_now(self) -> None:
+        self._revalidate_pending = False
+        self.revalidate()
 
     # ---- navigation ----------------------------------------------------------------------------------------
 

@@ -136,7 +136,7 @@ class NetworkScreen(StepScreen):
             with Vertical(classes="panel", id="net-graph-panel") as panel:
                 panel.border_title = "Who may reach whom"
                 yield RoleGraph(id="net-graph")
-                yield Static(HELP, classes="hint")
+                yield Static(HELP, classes="hint", markup=False)
 
     def on_mount(self) -> None:
         self._load(self.current)

@@ -3,19 +3,26 @@ every remaining problem, and save."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from landingzone.config import LandingZoneConfig
-from landingzone.errors import ConfigError
+from landingzone.errors import ConfigError, LandingZoneError
+from landingzone.policies.catalog import plan_attachments
+from tui.messages import PlanReady, WorkFailed
 from tui.screens.base import StepAnswers, StepScreen
+from tui.services import PULUMI_RUNTIME_LOCK
 from tui.state import WizardState
 from tui.widgets.ou_tree import OuTree
+from tui.widgets.quota_meter import usage_table
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,31 @@ def summary_table(cfg: LandingZoneConfig) -> Table:
     return table
 
 
+def short_type(resource_type: str) -> str:
+    """aws:organizations/account:Account -> organizations.Account."""
+    if resource_type.startswith("pulumi:providers:"):
+        return "provider"
+    module = resource_type.split(":")[1].split("/")[0] if resource_type.count(":") >= 2 else resource_type
+    return f"{module}.{resource_type.rsplit(':', 1)[-1]}"
+
+
+def plan_table(plans: list[Any]) -> Table:
+    """Resources per stage (per stack for account-scoped stages), the most frequent types first."""
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    table.add_column("Stage", style="bold", no_wrap=True)
+    table.add_column("Resources", justify="right")
+    table.add_column("Most of them")
+    total = 0
+    for stage_plan in plans:
+        label = stage_plan.stage if stage_plan.account is None else f"{stage_plan.stage}[{stage_plan.account}]"
+        types = Counter(short_type(r.type) for r in stage_plan.resources if not r.type.startswith("pulumi:"))
+        total += len(stage_plan.resources)
+        top = ", ".join(f"{n} {t}" for t, n in types.most_common(3))
+        table.add_row(label, str(len(stage_plan.resources)), top)
+    table.add_row(Text("total", style="bold"), Text(str(total), style="bold"), "")
+    return table
+
+
 def guardrail_table(cfg: LandingZoneConfig) -> Table:
     table = Table(box=None, pad_edge=False, show_edge=False)
     table.add_column("Guardrail", style="bold")
@@ -72,9 +104,16 @@ class ReviewScreen(StepScreen):
             with Vertical(classes="panel", id="review-summary-panel") as panel:
                 panel.border_title = "Summary"
                 yield Static(id="review-summary")
-        with Vertical(classes="panel", id="review-guardrails-panel") as panel:
-            panel.border_title = "Guardrails"
-            yield Static(id="review-guardrails")
+        with Horizontal(classes="columns"):
+            with Vertical(classes="panel", id="review-guardrails-panel") as panel:
+                panel.border_title = "Guardrails"
+                yield Static(id="review-guardrails")
+            with Vertical(classes="panel", id="review-quota-panel") as panel:
+                panel.border_title = "SCP quotas"
+                yield Static(id="review-quotas")
+        with Vertical(classes="panel", id="review-plan-panel") as panel:
+            panel.border_title = "Offline plan (pulumi mocks, no AWS calls)"
+            yield Static("Planning…", id="review-plan")
         yield Static("Save writes the file (ctrl+s); Next previews it against AWS. Nothing is applied "
                      "without your confirmation.", classes="hint")
 
@@ -91,6 +130,36 @@ class ReviewScreen(StepScreen):
             return
         self.query_one("#review-summary", Static).update(summary_table(cfg))
         self.query_one("#review-guardrails", Static).update(guardrail_table(cfg))
+        try:
+            attachment = plan_attachments(cfg)
+        except LandingZoneError as exc:
+            self.query_one("#review-quotas", Static).update(Text(str(exc), style="red"))
+        else:
+            self.query_one("#review-quotas", Static).update(usage_table(
+                [u for u in attachment.usage(cfg.quotas) if u.target in attachment.per_target]))
+        self.run_plan(cfg)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="plan")
+    def run_plan(self, cfg: LandingZoneConfig) -> None:
+        try:
+            with PULUMI_RUNTIME_LOCK:
+                plans = self.services.plan(cfg)
+        except LandingZoneError as exc:
+            self.post_message(WorkFailed("plan", str(exc)))
+            return
+        except Exception as exc:  # noqa: BLE001 - shown on the screen; the wizard keeps going
+            self.post_message(WorkFailed("plan", f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(PlanReady(plans))
+
+    @on(PlanReady)
+    def _plan_ready(self, message: PlanReady) -> None:
+        self.state.scratch["plan"] = message.plans
+        self.query_one("#review-plan", Static).update(plan_table(message.plans))
+
+    @on(WorkFailed)
+    def _plan_failed(self, message: WorkFailed) -> None:
+        self.query_one("#review-plan", Static).update(Text(f"The plan failed: {message.error}", style="red"))
 
     def collect(self) -> StepAnswers:
         return ReviewAnswers()
