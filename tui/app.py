@@ -150,7 +150,18 @@ def make_app(config: LandingZoneConfig | WizardState | None = None,
     services = services or Services()
     if orchestrator is not None:
         services.orchestrator = orchestrator
+    _start_resource_tracker()
     return WizardApp(state, services)
+
+
+def _start_resource_tracker() -> None:
+    """The orchestrator runs per-account stacks in worker processes, and multiprocessing starts its resource
+    tracker the first time it needs one, handing it sys.stderr's file descriptor. Once Textual runs, sys.stderr
+    is Textual's capture (no usable descriptor) and that start fails; so start the tracker now, while stderr is
+    still the terminal."""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
 
 
 def run_wizard(config_path: Path | None = None) -> None:
