@@ -120,6 +120,7 @@ def test_apply_can_be_refused_in_the_confirmation(tmp_path: Path, monkeypatch: p
             assert "Not applied" in str(apply.query_one("#apply-status").render())
 
     run(drive())
-    # Nothing was applied: the state backend holds no checkpoint with resources.
-    stacks_dir = tmp_path / ".landingzone" / "state" / ".pulumi" / "stacks"
-    assert not any(stacks_dir.rglob("*.json")) if stacks_dir.exists() else True
+    # Nothing was applied: the preview created the stacks, but none of them holds a resource.
+    cfg = app.state.config()
+    existing = stand_in_orchestrator(cfg, tmp_path / "landingzone.yaml", on_event=print).existing_stacks()
+    assert existing and all(count == 0 for count in existing.values()), existing
