@@ -6,6 +6,7 @@ plan, and the orchestrator. Every one of them runs in a thread worker, never on 
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,9 +41,17 @@ at once in this process, even when the user leaves a screen whose worker is stil
 
 
 def default_plan(cfg: LandingZoneConfig) -> list[Any]:
+    """The offline plan. pulumi's mocks drive their work through the thread's asyncio event loop, and a worker
+    thread has none: give it one for the duration of the plan."""
     from landingzone.plan import plan
 
-    return plan(cfg)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        return plan(cfg)
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
 
 
 OrchestratorFactory = Callable[..., Any]

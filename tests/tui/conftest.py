@@ -8,6 +8,7 @@ only in the snapshot tests, whose point is layout and whose text must not depend
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -68,6 +69,15 @@ async def goto(pilot: Pilot[Any], step: str) -> StepScreen:
     raise AssertionError(f"never reached {step}")
 
 
+def text_of(widget: Any, width: int = 200) -> str:
+    """What a Static shows, as plain text (whatever it was given: str, Text, a Rich table...)."""
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    console.print(widget.content)
+    return console.export_text()
+
+
 def problem_text(screen: StepScreen) -> str:
     return "\n".join(str(p) for p in screen.problems)
 
@@ -83,3 +93,21 @@ def pulumi_cli_or_skip() -> toolchain.PulumiCli:
 
 
 Steps = Callable[[Pilot[Any]], Awaitable[None]]
+
+
+async def open_step(pilot: Pilot[Any], step: str) -> StepScreen:
+    """Jump straight to a step (as the command palette does)."""
+    app = pilot.app
+    assert isinstance(app, WizardApp)
+    app.go_to(step)
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, StepScreen) and screen.STEP == step
+    await pilot.pause()
+    return screen
+
+
+async def set_value(pilot: Pilot[Any], widget: Any, value: Any) -> None:
+    widget.value = value
+    await pilot.pause()
+    await pilot.pause()

@@ -85,8 +85,9 @@ class AccountsScreen(StepScreen):
         row = self.rows[index]
         bad = any(owned_by(p.path, [f"accounts[{index}]"]) for p in self.problems)
         mark = Text("✗", style="bold red") if bad else Text("✓", style="green")
-        return [mark, str(row.get("name", "")), str(row.get("email", "")), str(row.get("kind", "")),
-                str(row.get("ou", ROOT_OU)), str(row.get("existing_id") or "")]
+        # Text, not str: DataTable reads a str as markup, and a typed value may contain brackets.
+        return [mark, *(Text(str(row.get(key) or default)) for key, default in
+                        (("name", ""), ("email", ""), ("kind", ""), ("ou", ROOT_OU), ("existing_id", "")))]
 
     def _load_form(self) -> None:
         self._loading = True

@@ -207,7 +207,7 @@ class ApplyScreen(StepScreen):
         table.add_column("Value", overflow="fold")
         for stage, values in outputs.items():
             for key, value in (values or {}).items() if isinstance(values, dict) else [("", values)]:
-                table.add_row(stage, key, str(value))
+                table.add_row(Text(stage), Text(str(key)), Text(str(value)))
         self.query_one("#apply-outputs", Static).update(table)
         self.query_one("#apply-outputs-panel").display = True
 

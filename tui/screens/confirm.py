@@ -28,7 +28,7 @@ def changes_table(preview: Any) -> Table:
     for outcome in getattr(preview, "stacks", []):
         counts = outcome.counts
         label = outcome.ref.label
-        table.add_row(label, *(str(counts.get(op, 0) or "·") for op in ("create", "update", "replace", "delete")))
+        table.add_row(Text(label), *(str(counts.get(op, 0) or "·") for op in ("create", "update", "replace", "delete")))
     return table
 
 

@@ -156,7 +156,8 @@ class PreviewScreen(StepScreen):
         for res in self.resources.get(label, []):
             style = {"create": "green", "update": "yellow", "delete": "red"}.get(res.op, "magenta" if "replace" in
                                                                                  res.op else "dim")
-            table.add_row(Text(res.op, style=style), res.type, res.name, ", ".join(res.diff_keys) or "·")
+            table.add_row(Text(res.op, style=style), Text(res.type), Text(res.name),
+                          Text(", ".join(res.diff_keys) or "·"))
         self.query_one("#preview-drill").border_title = f"Resources of {label}"
 
     # ---- actions ---------------------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def plan_table(plans: list[Any]) -> Table:
         types = Counter(short_type(r.type) for r in stage_plan.resources if not r.type.startswith("pulumi:"))
         total += len(stage_plan.resources)
         top = ", ".join(f"{n} {t}" for t, n in types.most_common(3))
-        table.add_row(label, str(len(stage_plan.resources)), top)
+        table.add_row(Text(label), str(len(stage_plan.resources)), Text(top))
     table.add_row(Text("total", style="bold"), Text(str(total), style="bold"), "")
     return table
 
@@ -86,7 +86,7 @@ def guardrail_table(cfg: LandingZoneConfig) -> Table:
     table.add_column("Guardrail", style="bold")
     table.add_column("Targets")
     for guard in cfg.guardrails:
-        table.add_row(guard.id, ", ".join(guard.targets))
+        table.add_row(Text(guard.id), Text(", ".join(guard.targets)))
     return table
 
 

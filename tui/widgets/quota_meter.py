@@ -23,7 +23,7 @@ def usage_table(usage: list[TargetUsage]) -> Table:
     table.add_column("Largest", no_wrap=True)
     for use in usage:
         table.add_row(
-            use.target,
+            Text(use.target),
             Text.assemble(bar(use.attached, use.limit), f" {use.attached}/{use.limit}"),
             Text.assemble(bar(use.largest_policy_chars, use.max_characters),
                           f" {use.largest_policy_chars:,}/{use.max_characters:,}"),

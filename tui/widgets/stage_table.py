@@ -35,7 +35,7 @@ class StageTable(DataTable[Any]):
     def ensure_row(self, label: str) -> None:
         if label not in self.counts:
             self.counts[label] = dict.fromkeys(OP_COLUMNS, 0)
-            self.add_row(label, Text("waiting", style="dim"), *("" for _ in OP_COLUMNS), key=label)
+            self.add_row(Text(label), Text("waiting", style="dim"), *("" for _ in OP_COLUMNS), key=label)
 
     def set_status(self, label: str, status: str, style: str = "") -> None:
         self.ensure_row(label)
