@@ -58,7 +58,7 @@ class WizardApp(App[None]):
     SUB_TITLE = "secure AWS landing zone"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
-        Binding("ctrl+p,f1", "command_palette", "Steps", priority=True),
+        Binding("ctrl+p,f1", "command_palette", "Steps", priority=True, show=False),
     ]
 
     def __init__(self, state: WizardState, services: Services | None = None) -> None:

@@ -65,7 +65,7 @@ class LoggingScreen(StepScreen):
                 yield Label("Trail name")
                 yield Input(str(log.get("trail_name", "")), id="trail-name", compact=True)
             with Horizontal(classes="row"):
-                yield Label("Keep log files (days)")
+                yield Label("Retention (days)")
                 yield Input(str(log.get("bucket_retention_days", "")), id="bucket-retention", compact=True)
             yield Checkbox("Encrypt log files with a customer-managed KMS key (CIS 3.5)",
                            bool(log.get("kms")), id="kms", compact=True)

@@ -27,20 +27,18 @@ INTRO = (
     "confirm an apply."
 )
 
-NEW_ORG = (
-    "New organization (recommended): run the wizard with credentials of a brand-new AWS account that will be "
-    "the management account and nothing else."
-)
-ADOPT_ORG = (
-    "Adopt an existing organization: its management account keeps running as it is; the audit "
-    "(`landingzone audit`) then checks it holds no workloads. Needs the organization id and its root id."
-)
+NEW_ORG = "New organization (recommended)"
+NEW_ORG_HELP = ("Run the wizard with credentials of a brand-new AWS account: it becomes the management account and "
+                "holds nothing else.")
+ADOPT_ORG = "Adopt an existing organization"
+ADOPT_ORG_HELP = ("Its management account stays as it is; `landingzone audit` then checks it holds no workloads. "
+                  "Needs the organization id and its root id.")
 
 PRESET_HELP: dict[str, str] = {
-    "small": "small: production, development and Security accounts, guardrails on the root",
-    "medium": "medium: adds log-archive and shared-services accounts and the Security, Infrastructure, "
-              "Workloads/Prod, Workloads/NonProd and Sandbox OUs",
-    "large": "large: adds governance OUs (Policy-Staging, Suspended, Exceptions, Deployments) and a sandbox",
+    "small": "production, development and Security accounts; guardrails on the root",
+    "medium": "adds log-archive and shared-services accounts and the Security, Infrastructure, Workloads/Prod, "
+              "Workloads/NonProd and Sandbox OUs",
+    "large": "adds governance OUs (Policy-Staging, Suspended, Exceptions, Deployments) and a sandbox account",
 }
 
 
@@ -86,8 +84,8 @@ class WelcomeScreen(StepScreen):
                 if self.state.preset_name is not None:
                     with RadioSet(id="preset", compact=True):
                         for name in PRESETS:
-                            yield RadioButton(PRESET_HELP[name], value=name == self.state.preset_name,
-                                              name=name)
+                            yield RadioButton(name, value=name == self.state.preset_name, name=name)
+                    yield Static("\n".join(f"{name}: {PRESET_HELP[name]}" for name in PRESETS), classes="hint")
                 else:
                     yield Static(f"Editing {self.state.config_path}: your answers start from that file.",
                                  id="editing")
@@ -97,6 +95,7 @@ class WelcomeScreen(StepScreen):
             with RadioSet(id="org-choice", compact=True):
                 yield RadioButton(NEW_ORG, value=not adopt, name="new")
                 yield RadioButton(ADOPT_ORG, value=adopt, name="adopt")
+            yield Static(f"{NEW_ORG}: {NEW_ORG_HELP}\n{ADOPT_ORG}: {ADOPT_ORG_HELP}", classes="hint")
             org = self.state.data.get("organization") or {}
             with Horizontal(id="adopt-ids", classes="row"):
                 yield Label("Organization id")
