@@ -75,7 +75,8 @@ def plan_table(plans: list[Any]) -> Table:
         label = stage_plan.stage if stage_plan.account is None else f"{stage_plan.stage}[{stage_plan.account}]"
         types = Counter(short_type(r.type) for r in stage_plan.resources if not r.type.startswith("pulumi:"))
         total += len(stage_plan.resources)
-        top = ", ".join(f"{n} {t}" for t, n in types.most_common(3))
+        # Ties sorted by name: resources register concurrently, so their order is not stable.
+        top = ", ".join(f"{n} {t}" for t, n in sorted(types.items(), key=lambda item: (-item[1], item[0]))[:3])
         table.add_row(Text(label), str(len(stage_plan.resources)), Text(top))
     table.add_row(Text("total", style="bold"), Text(str(total), style="bold"), "")
     return table
