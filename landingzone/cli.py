@@ -19,6 +19,7 @@ from rich.console import Console
 from landingzone import config as lzconfig
 from landingzone import plan_command
 from landingzone.errors import EXIT_FAILURE, EXIT_INTERRUPTED, LandingZoneError
+from landingzone.policies.commands import app as policies_app
 
 app = typer.Typer(
     name="landingzone",
@@ -135,6 +136,7 @@ def doctor(
 
 
 app.command(name="plan", help=plan_command.HELP)(plan_command.plan_command)
+app.add_typer(policies_app, name="policies")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -479,6 +479,8 @@ class PlannedPolicy:
     content: str
     """Minified JSON."""
     targets: list[str] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    """The parameters given in the configuration (defaults not filled in)."""
 
     @property
     def characters(self) -> int:
@@ -573,7 +575,8 @@ def plan_attachments(cfg: LandingZoneConfig, catalog: GuardrailCatalog | None = 
             uses[guard.id] = uses.get(guard.id, 0) + 1
             key = guard.id if uses[guard.id] == 1 else f"{guard.id}-{uses[guard.id]}"
             planned = PlannedPolicy(key=key, guardrail_id=guard.id, name=f"{cfg.name}-{key}"[:128],
-                                    description=guard.title[:512], content=content)
+                                    description=guard.title[:512], content=content,
+                                    parameters=dict(assignment.parameters))
             by_content[(guard.id, content)] = planned
             policies.append(planned)
         for target in assignment.targets:

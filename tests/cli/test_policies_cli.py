@@ -1,0 +1,133 @@
+"""`landingzone policies ...` as a user runs it, in a subprocess."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from landingzone import config as lzconfig
+from landingzone.policies.catalog import default_catalog
+from landingzone.presets import preset, preset_data
+from tests.cli.conftest import run_cli
+
+SEED_MINIFIED = ('{"Version":"2012-10-17","Statement":[{"Sid":"DenyRoleModificationUnderOrgAdminPath","Effect":"Deny",'
+                 '"Action":["iam:UpdateRole","iam:ChangePassword","iam:DeleteRole"],'
+                 '"Resource":"arn:aws:iam::*:role/org-admin/*"}]}')
+
+
+def _write_config(tmp_path: Path, data: dict[str, object] | None = None) -> Path:
+    path = tmp_path / "landingzone.yaml"
+    cfg = lzconfig.validate_config(data) if data is not None else preset("medium")
+    path.write_text(lzconfig.commented_yaml(cfg))
+    return path
+
+
+def test_list_shows_every_guardrail(tmp_path: Path) -> None:
+    proc = run_cli("policies", "list", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    for gid in default_catalog().ids():
+        assert gid in proc.stdout
+    proc = run_cli("policies", "list", "--json", cwd=tmp_path)
+    listed = json.loads(proc.stdout)
+    assert {g["id"] for g in listed} == set(default_catalog().ids())
+    assert all(g["source"]["url"].startswith("https://") for g in listed)
+
+
+def test_show_prints_the_seed_example_on_stdout(tmp_path: Path) -> None:
+    proc = run_cli("policies", "show", "protect-org-admin-roles", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == SEED_MINIFIED + "\n"
+
+
+def test_show_with_params_and_config(tmp_path: Path) -> None:
+    proc = run_cli("policies", "show", "deny-unapproved-regions", "--param", "allowed_regions=eu-west-1,eu-central-1",
+                   cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    stmt = json.loads(proc.stdout)["Statement"][0]
+    assert stmt["Condition"]["StringNotEquals"]["aws:RequestedRegion"] == ["eu-west-1", "eu-central-1"]
+    # Without --param, the configuration's governed regions are the default.
+    data = preset_data("medium")
+    data["governed_regions"] = ["us-east-1", "ap-southeast-2"]
+    config = _write_config(tmp_path, data)
+    proc = run_cli("policies", "show", "deny-unapproved-regions", "--config", str(config), cwd=tmp_path)
+    stmt = json.loads(proc.stdout)["Statement"][0]
+    assert stmt["Condition"]["StringNotEquals"]["aws:RequestedRegion"] == ["us-east-1", "ap-southeast-2"]
+    proc = run_cli("policies", "show", "require-imdsv2", "-p", "max_hop_limit=1", "--pretty", cwd=tmp_path)
+    assert '"ec2:MetadataHttpPutResponseHopLimit": "1"' in proc.stdout
+
+
+def test_show_bad_input_is_a_short_error(tmp_path: Path) -> None:
+    proc = run_cli("policies", "show", "deny-root-users", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "did you mean 'deny-root-user'" in proc.stderr
+    proc = run_cli("policies", "show", "deny-unapproved-regions", "-p", "allowed_regions=mars-1", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "'mars-1' is not a known AWS region" in proc.stderr
+    proc = run_cli("policies", "show", "require-imdsv2", "-p", "hops=3", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "no parameter 'hops'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_lint_files(tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(default_catalog().render("deny-leave-organization"))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "cloudtrail:StopLoging", "Resource": "*"}]}, indent=2))
+    proc = run_cli("policies", "lint", str(good), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "good.json: clean" in proc.stdout
+    proc = run_cli("policies", "lint", str(good), str(bad), cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "UNKNOWN_ACTION" in proc.stdout
+    assert "fix: Use cloudtrail:StopLogging." in proc.stdout
+    proc = run_cli("policies", "lint", str(tmp_path / "missing.json"), cwd=tmp_path)
+    assert proc.returncode == 1 and "cannot read" in proc.stderr
+
+
+def test_lint_plan_of_a_preset_is_clean_and_reports_crowded_targets(tmp_path: Path) -> None:
+    config = _write_config(tmp_path)
+    proc = run_cli("policies", "lint", "--plan", "--config", str(config), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "protect-org-admin-roles-strict (planned): clean" in proc.stdout
+    assert "attachments (planned): clean" in proc.stdout
+    data = preset_data("medium")
+    ids = [g for g in default_catalog().ids() if g != "protect-org-admin-roles"][:10]
+    data["guardrails"] = [{"id": gid, "targets": ["Workloads"]} for gid in ids]
+    crowded = _write_config(tmp_path, data)
+    proc = run_cli("policies", "lint", "--plan", "--config", str(crowded), cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "TOO_MANY_ATTACHMENTS" in proc.stdout and "would have 11 SCPs attached" in proc.stdout
+
+
+def test_simulate(tmp_path: Path) -> None:
+    config = _write_config(tmp_path)
+    base = ["policies", "simulate", "--config", str(config), "--principal", "arn:aws:iam::111111111111:role/dev"]
+    proc = run_cli(*base, "--action", "ec2:RunInstances", "--account", "production", "--region", "eu-west-1",
+                   cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("DENIED by deny-unapproved-regions (DenyUnapprovedRegions) at OU Workloads")
+    proc = run_cli(*base, "--action", "ec2:CreateVpc", "--ou", "Workloads/Prod", "--region", "us-west-2", "--json",
+                   cwd=tmp_path)
+    verdict = json.loads(proc.stdout)
+    assert verdict["decision"] == "allowed" and verdict["policy"] == "FullAWSAccess"
+    proc = run_cli(*base, "--action", "ec2:RunInstances", "--account", "production", "--region", "us-east-1",
+                   "--resource", "arn:aws:ec2:us-east-1:111111111111:instance/*",
+                   "--context", "ec2:MetadataHttpTokens=optional", cwd=tmp_path)
+    assert "DENIED by require-imdsv2 (RequireImdsV2)" in proc.stdout
+    proc = run_cli(*base, "--action", "s3:GetObject", "--account", "nobody", cwd=tmp_path)
+    assert proc.returncode != 0 and "'nobody' is neither an account name nor an account id" in proc.stderr
+    proc = run_cli(*base, "--action", "s3:GetObject", cwd=tmp_path)
+    assert proc.returncode != 0 and "exactly one of --account" in proc.stderr
+
+
+def test_validate_reports_unknown_guardrail_ids_with_their_field_path(tmp_path: Path) -> None:
+    config = _write_config(tmp_path)
+    text = config.read_text().replace("id: deny-root-user", "id: deny-root-users")
+    assert text != config.read_text()
+    config.write_text(text)
+    proc = run_cli("validate", "--config", str(config), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "guardrails[1].id: 'deny-root-users' is not a guardrail in the library; did you mean 'deny-root-user'" \
+        in proc.stderr
