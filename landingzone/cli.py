@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 
 from landingzone import config as lzconfig
-from landingzone import plan_command
+from landingzone import headless, plan_command
 from landingzone.errors import EXIT_FAILURE, EXIT_INTERRUPTED, LandingZoneError
 from landingzone.policies.commands import app as policies_app
 
@@ -135,6 +135,7 @@ def doctor(
     raise typer.Exit(EXIT_PREFLIGHT)
 
 
+headless.register(app)  # preview, up, refresh, destroy, outputs
 app.command(name="plan", help=plan_command.HELP)(plan_command.plan_command)
 app.add_typer(policies_app, name="policies")
 

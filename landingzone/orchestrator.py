@@ -19,7 +19,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import multiprocessing
 import os
@@ -54,7 +53,6 @@ PROJECT_NAME = "landingzone"
 share one backend)."""
 WORK_DIR = Path(".landingzone") / "work"
 PASSPHRASE_ENV = "LANDINGZONE_PASSPHRASE"
-_STACK_NAME_OK = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
 # ---- stages ----------------------------------------------------------------------------------------------------
@@ -78,31 +76,11 @@ class StageLike(Protocol):
     def accounts(self, cfg: LandingZoneConfig) -> list[str]: ...
 
 
-class _Unknown:
-    """Stand-in for ``stacks.UNKNOWN`` until the stacks package provides it."""
-
-    _instance: _Unknown | None = None
-
-    def __new__(cls) -> _Unknown:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-    def __reduce__(self) -> str:
-        return "UNKNOWN_FALLBACK"
-
-
-UNKNOWN_FALLBACK = _Unknown()
-
-
 def unknown_sentinel() -> Any:
-    """``stacks.UNKNOWN``: the value of an upstream output that is not known before apply."""
-    import stacks
+    """``stacks.UNKNOWN``: an upstream output that is not known before apply."""
+    from stacks import UNKNOWN
 
-    return getattr(stacks, "UNKNOWN", UNKNOWN_FALLBACK)
+    return UNKNOWN
 
 
 class Outputs(dict[str, Any]):
@@ -123,30 +101,24 @@ class Outputs(dict[str, Any]):
         return cls({k: cls.wrap(v) if isinstance(v, Mapping) else v for k, v in values.items()})
 
 
-def default_stages() -> tuple[StageLike, ...]:
-    import stacks
+STAGES_ENV = "LANDINGZONE_STAGES"
+"""``module:attribute`` of another stage registry, for tests that drive the CLI with stand-in stages."""
 
-    registry: tuple[StageLike, ...] = getattr(stacks, "STAGES", ())
+
+def default_stages() -> tuple[StageLike, ...]:
+    import importlib
+
+    module_name, _, attr = os.environ.get(STAGES_ENV, "stacks:STAGES").partition(":")
+    registry: tuple[StageLike, ...] = tuple(getattr(importlib.import_module(module_name), attr or "STAGES", ()))
     if not registry:
         raise PreflightError("the stage programs (stacks.STAGES) are not available in this build")
     return registry
 
 
 def make_context(cfg: LandingZoneConfig, upstream: Mapping[str, Any], account: str | None) -> Any:
-    """A ``stacks.StageContext`` (or, before the stacks package provides it, an equivalent record)."""
-    import stacks
+    from stacks import StageContext
 
-    factory = getattr(stacks, "StageContext", None)
-    if factory is None:
-        return StandInContext(cfg, upstream, account)
-    return factory(config=cfg, upstream=upstream, account=account)
-
-
-@dataclass(frozen=True)
-class StandInContext:
-    config: LandingZoneConfig
-    upstream: Mapping[str, Any]
-    account: str | None = None
+    return StageContext(config=cfg, upstream=upstream, account=account)
 
 
 def stage_accounts(stage: StageLike, cfg: LandingZoneConfig) -> list[str]:
@@ -158,16 +130,11 @@ def stage_accounts(stage: StageLike, cfg: LandingZoneConfig) -> list[str]:
 # ---- naming ----------------------------------------------------------------------------------------------------
 
 
-def _slug(text: str) -> str:
-    """A stack-name-safe form of an account name; a short hash keeps names that differ only in symbols apart."""
-    if _STACK_NAME_OK.match(text):
-        return text
-    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "account"
-    return f"{cleaned}-{hashlib.sha256(text.encode()).hexdigest()[:6]}"
+def stack_name(cfg: LandingZoneConfig, stage: str, account: str | None = None) -> str:
+    """``<name>-<stage>[-<account>]``: one definition, shared with stacks/__main__.py (the plain pulumi CLI)."""
+    from stacks import stack_name as derive
 
-
-def stack_name(lz_name: str, stage: str, account: str | None = None) -> str:
-    return f"{lz_name}-{stage}" if account is None else f"{lz_name}-{stage}-{_slug(account)}"
+    return derive(cfg, stage, account)
 
 
 @dataclass(frozen=True)
@@ -663,8 +630,8 @@ class Orchestrator:
     def stack_refs(self, stage: StageLike) -> list[StackRef]:
         accounts = stage_accounts(stage, self.cfg)
         if stage.scope == "account":
-            return [StackRef(stage.name, stack_name(self.cfg.name, stage.name, a), a) for a in accounts]
-        return [StackRef(stage.name, stack_name(self.cfg.name, stage.name))]
+            return [StackRef(stage.name, stack_name(self.cfg, stage.name, a), a) for a in accounts]
+        return [StackRef(stage.name, stack_name(self.cfg, stage.name))]
 
     # ---- state queries ----
 
@@ -805,7 +772,7 @@ class Orchestrator:
         for dep_name in stage.depends_on:
             dep = self.stage(dep_name)
             if dep_name in known:
-                upstream[dep_name] = Outputs.wrap(known[dep_name])
+                upstream[dep_name] = Outputs.wrap(known[dep_name]) if known[dep_name] else unknown_sentinel()
                 continue
             values: dict[str, Any] = {}
             for ref in self.stack_refs(dep):
@@ -817,7 +784,8 @@ class Orchestrator:
                 else:
                     values[ref.account] = got
             known[dep_name] = values
-            upstream[dep_name] = Outputs.wrap(values)
+            # A stage that was never applied is UNKNOWN as a whole (stacks.StageContext's convention).
+            upstream[dep_name] = Outputs.wrap(values) if values else unknown_sentinel()
         return upstream
 
     def _run_jobs(self, jobs: list[StackJob], secret_env: dict[str, str], command: PulumiCommand,

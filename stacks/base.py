@@ -90,6 +90,9 @@ def as_output(value: Any, *, stage: str = "upstream", what: str = "a value") -> 
         if not pulumi.runtime.is_dry_run():
             raise _never_applied(stage, what)
         return unknown_output()
+    if isinstance(value, pulumi.Output):
+        # A StackReference output resolves to None when the upstream stack lacks it: treat it as UNKNOWN.
+        return value.apply(lambda v: as_output(UNKNOWN, stage=stage, what=what) if v is None else v)
     return pulumi.Output.from_input(value)
 
 

@@ -51,7 +51,8 @@ def deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
     return {
         "Sid": "DenyInsecureTransport",
         "Effect": "Deny",
-        "Principal": "*",
+        # {"AWS": "*"} means the same as "*"; moto 5.2.5 crashes on the bare string in PutBucketLogging's check.
+        "Principal": {"AWS": "*"},
         "Action": "s3:*",
         "Resource": [bucket_arn, f"{bucket_arn}/*"],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
@@ -435,8 +436,9 @@ def program(ctx: StageContext) -> None:
     trail_bucket = PrivateBucket(
         "trail-bucket", log_id.apply(lambda i: f"{cfg.name}-org-trail-{i}"), log_provider,
         kms_key_arn=kms_key_arn, versioned=True, expire_days=cfg.logging.bucket_retention_days)
-    access_logs.attach_policy(pulumi.Output.all(access_logs.bucket.arn, trail_bucket.bucket.arn, log_id).apply(
-        lambda v: access_log_bucket_policy(v[0], v[1], v[2])))
+    access_policy = access_logs.attach_policy(
+        pulumi.Output.all(access_logs.bucket.arn, trail_bucket.bucket.arn, log_id).apply(
+            lambda v: access_log_bucket_policy(v[0], v[1], v[2])))
     trail_policy = trail_bucket.attach_policy(
         pulumi.Output.all(trail_bucket.bucket.arn, trail_arn, org_id, management_id).apply(
             lambda v: trail_bucket_policy(v[0], v[1], v[2], v[3])))
@@ -445,7 +447,8 @@ def program(ctx: StageContext) -> None:
         bucket=trail_bucket.bucket.id,
         target_bucket=access_logs.bucket.id,
         target_prefix=trail_bucket.bucket.bucket.apply(lambda b: f"{b}/"),
-        opts=opts(log_provider),
+        # S3 checks the target bucket's policy lets the logging service write before it accepts the setting.
+        opts=opts(log_provider, depends_on=[access_policy]),
     )
 
     trail = aws.cloudtrail.Trail(

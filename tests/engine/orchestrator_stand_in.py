@@ -19,12 +19,12 @@ from typing import Any
 import pulumi
 
 from landingzone.config import LandingZoneConfig
-from landingzone.orchestrator import unknown_sentinel
+from stacks import UNKNOWN
 
 
 def maybe_unknown(value: Any) -> Any:
     """UNKNOWN -> an unknown Output (what a stage program does with an upstream output of an unapplied stage)."""
-    if value is not unknown_sentinel():
+    if value is not UNKNOWN:
         return value
     loop = asyncio.get_event_loop()
     futures = [loop.create_future() for _ in range(3)]
@@ -38,9 +38,9 @@ def lookup(mapping: Any, *keys: str) -> Any:
     """mapping[k1][k2]..., UNKNOWN as soon as one level is UNKNOWN, as an Output ready to export."""
     value = mapping
     for key in keys:
-        if value is unknown_sentinel():
+        if value is UNKNOWN:
             break
-        value = value[key]
+        value = value.get(key, UNKNOWN)
     return maybe_unknown(value)
 
 
