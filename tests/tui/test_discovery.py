@@ -16,7 +16,7 @@ from tui.discovery import discover
 
 
 @pytest.fixture
-def moto_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def moto_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -29,21 +29,21 @@ def moto_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         server.stop()
 
 
-def test_discovery_without_an_organization(moto_endpoint: str) -> None:
-    summary = discover(moto_endpoint)
+def test_discovery_without_an_organization(moto_url: str) -> None:
+    summary = discover(moto_url)
     assert summary.organization_id is None
     assert not summary.is_management_account
     assert "in no organization" in " ".join(summary.lines())
 
 
-def test_welcome_shows_what_the_credentials_see(moto_endpoint: str, tmp_path: Path) -> None:
-    orgs = boto3.client("organizations", endpoint_url=moto_endpoint, region_name="us-east-1")
+def test_welcome_shows_what_the_credentials_see(moto_url: str, tmp_path: Path) -> None:
+    orgs = boto3.client("organizations", endpoint_url=moto_url, region_name="us-east-1")
     org = orgs.create_organization(FeatureSet="ALL")["Organization"]
     orgs.create_account(Email="aws-one@example.com", AccountName="one")
     root_id = orgs.list_roots()["Roots"][0]["Id"]
 
     app = make_app(None, config_path=tmp_path / "landingzone.yaml")
-    app.state.data["aws"]["endpoint"] = moto_endpoint
+    app.state.data["aws"]["endpoint"] = moto_url
     seen: dict[str, Any] = {}
 
     async def drive() -> None:

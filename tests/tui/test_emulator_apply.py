@@ -11,7 +11,7 @@ import pytest
 
 from landingzone.config import validate_config
 from landingzone.presets import preset_data
-from tests.engine.conftest import Aws, aws, engine_env, moto, moto_endpoint, pulumi_cli  # noqa: F401 (fixtures)
+from tests.engine.conftest import Aws
 from tests.engine.engine_support import write_config
 from tests.tui.conftest import run, settle
 from tui.app import make_app

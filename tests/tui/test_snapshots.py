@@ -49,3 +49,38 @@ def test_step_snapshot(step: str, size: tuple[int, int], snap_compare: Any, tmp_
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("view", ["preview", "confirm"])
+def test_engine_step_snapshot(view: str, size: tuple[int, int], snap_compare: Any, tmp_path: Path,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview table after a real preview of the stand-in stages, and the apply confirmation over it."""
+    from landingzone.orchestrator import Orchestrator
+    from tests.engine.orchestrator_stand_in import STAND_IN_STAGES
+    from tests.tui.conftest import pulumi_cli_or_skip
+    from tests.tui.test_engine_screens import wait_until
+
+    pulumi_cli_or_skip()
+    monkeypatch.setenv("PULUMI_SKIP_UPDATE_CHECK", "true")
+
+    def orchestrator(cfg: Any, config_path: Path, *, on_event: Any) -> Orchestrator:
+        # concurrency=1: the network stacks run one after the other, so the log's order is stable.
+        return Orchestrator(cfg, config_path, on_event=on_event, stages=STAND_IN_STAGES, concurrency=1,
+                            passphrase="tui-snapshot-passphrase")
+
+    app = make_app(None, orchestrator, config_path=Path("landingzone.yaml"),
+                   services=Services(doctor=fixed_doctor, plan=lambda cfg: []))
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        screen = await open_step(pilot, "preview")
+        await wait_until(pilot, lambda: not getattr(screen, "running", True))
+        screen.query_one("#preview-log").clear()  # engine diagnostics vary between machines
+        screen.show_resources("organization")
+        if view == "confirm":
+            await pilot.press("ctrl+n")
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

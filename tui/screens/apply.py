@@ -93,7 +93,9 @@ class ApplyScreen(StepScreen):
         yield Static("Waiting for your confirmation…", id="apply-status")
         with Vertical(classes="panel", id="apply-stages") as panel:
             panel.border_title = "Stages"
-        yield RichLog(id="apply-log", max_lines=2000, wrap=True, markup=False)
+        log = RichLog(id="apply-log", max_lines=2000, wrap=True, markup=False)
+        log.border_title = "Engine log"
+        yield log
         with Vertical(classes="panel", id="apply-outputs-panel") as panel:
             panel.border_title = "Outputs"
             yield Static(id="apply-outputs")

@@ -53,7 +53,9 @@ class PreviewScreen(StepScreen):
             panel.border_title = "Resources of the selected stack (enter)"
             drill: DataTable[Any] = DataTable(id="preview-resources", zebra_stripes=True)
             yield drill
-        yield RichLog(id="preview-log", max_lines=500, wrap=True, markup=False)
+        log = RichLog(id="preview-log", max_lines=500, wrap=True, markup=False)
+        log.border_title = "Engine log"
+        yield log
 
     def on_mount(self) -> None:
         resources = self.query_one("#preview-resources", DataTable)
@@ -153,7 +155,8 @@ class PreviewScreen(StepScreen):
     def show_resources(self, label: str) -> None:
         table = self.query_one("#preview-resources", DataTable)
         table.clear()
-        for res in self.resources.get(label, []):
+        # Grouped by op, then type and name (the engine reports them in whatever order they register).
+        for res in sorted(self.resources.get(label, []), key=lambda r: (r.op, r.type, r.name)):
             style = {"create": "green", "update": "yellow", "delete": "red"}.get(res.op, "magenta" if "replace" in
                                                                                  res.op else "dim")
             table.add_row(Text(res.op, style=style), Text(res.type), Text(res.name),

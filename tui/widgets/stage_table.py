@@ -39,7 +39,7 @@ class StageTable(DataTable[Any]):
 
     def set_status(self, label: str, status: str, style: str = "") -> None:
         self.ensure_row(label)
-        self.update_cell(label, "status", Text(status, style=style))
+        self.update_cell(label, "status", Text(status, style=style), update_width=True)
 
     def count(self, label: str, op: str) -> None:
         self.ensure_row(label)
