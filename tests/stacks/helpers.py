@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import stacks
 from landingzone.config import LandingZoneConfig, validate_config
 from landingzone.plan import ProgramRun, StagePlan, run_program
 from landingzone.presets import preset_data
-
-import stacks
 
 ORG_ID = "o-abcdefghij"
 ROOT_ID = "r-ab12"
