@@ -124,3 +124,62 @@ def test_apply_can_be_refused_in_the_confirmation(tmp_path: Path, monkeypatch: p
     cfg = app.state.config()
     existing = stand_in_orchestrator(cfg, tmp_path / "landingzone.yaml", on_event=print).existing_stacks()
     assert existing and all(count == 0 for count in existing.values()), existing
+
+
+def test_a_failed_apply_says_what_was_applied_and_what_to_do(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guardrails stand-in fails during the update only (its preview works), as a refused AWS call would."""
+    import dataclasses
+
+    import pulumi
+
+    from tests.engine import orchestrator_stand_in as stand_in
+
+    pulumi_cli_or_skip()
+    monkeypatch.setenv("PULUMI_SKIP_UPDATE_CHECK", "true")
+
+    def guardrails_failing_on_update(ctx: Any) -> None:
+        stand_in.guardrails(ctx)
+        if not pulumi.runtime.is_dry_run():
+            raise RuntimeError("AccessDeniedException: not authorized to perform organizations:CreatePolicy")
+
+    stages = tuple(dataclasses.replace(s, program=guardrails_failing_on_update) if s.name == "guardrails" else s
+                   for s in STAND_IN_STAGES)
+
+    def orchestrator(cfg: Any, config_path: Path, *, on_event: Any) -> Orchestrator:
+        return Orchestrator(cfg, config_path, on_event=on_event, stages=stages, concurrency=2,
+                            passphrase="tui-test-passphrase")
+
+    app = make_app(None, orchestrator, config_path=tmp_path / "landingzone.yaml")
+    app.services.plan = lambda cfg: []
+    seen: dict[str, Any] = {}
+
+    async def drive() -> None:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await settle(pilot)
+            app.go_to("preview")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, PreviewScreen)
+            await wait_until(pilot, lambda: not screen.running)
+            assert screen.result is not None, str(screen.query_one("#preview-status").render())
+            await pilot.press("ctrl+n")
+            await pilot.pause()
+            await pilot.press("ctrl+y")
+            await pilot.pause()
+            apply = app.screen
+            assert isinstance(apply, ApplyScreen)
+            await wait_until(pilot, lambda: apply.finished_ok is not None)
+            seen["ok"] = apply.finished_ok
+            seen["status"] = str(apply.query_one("#apply-status").render())
+            seen["bars"] = {label: bar.status for label, bar in apply.bars.items()}
+
+    run(drive())
+    assert seen["ok"] is False
+    status = " ".join(seen["status"].split())
+    assert "Stage 'guardrails' failed" in status, status
+    assert "AccessDeniedException" in status
+    assert "Applied before the failure: organization, security" in status
+    assert "apply again" in status
+    assert seen["bars"]["organization"] == seen["bars"]["security"] == "done"
+    assert seen["bars"]["guardrails"] == "failed"
