@@ -55,14 +55,15 @@ def default_plan(cfg: LandingZoneConfig) -> list[Any]:
 
 
 OrchestratorFactory = Callable[..., Any]
-"""(cfg, config_path, on_event=callback) -> an object with preview(), up(), outputs() and request_stop()
-(landingzone.orchestrator.Orchestrator)."""
+"""(cfg, config_path, on_event=callback, passphrase=str | None) -> an object with preview(), up(), outputs()
+and request_stop() (landingzone.orchestrator.Orchestrator)."""
 
 
-def default_orchestrator(cfg: LandingZoneConfig, config_path: Path, *, on_event: Callable[[Any], None]) -> Any:
+def default_orchestrator(cfg: LandingZoneConfig, config_path: Path, *, on_event: Callable[[Any], None],
+                         passphrase: str | None = None) -> Any:
     from landingzone.orchestrator import Orchestrator
 
-    return Orchestrator(cfg, config_path, on_event=on_event)
+    return Orchestrator(cfg, config_path, on_event=on_event, passphrase=passphrase)
 
 
 @dataclass
@@ -71,5 +72,8 @@ class Services:
     discover: Callable[[WizardState], DiscoverySummary] = default_discover
     plan: Callable[[LandingZoneConfig], list[Any]] = default_plan
     orchestrator: OrchestratorFactory = default_orchestrator
+    passphrase: str | None = field(default=None, repr=False)
+    """The secrets passphrase typed into the wizard: kept in memory for this session only, never written to
+    the configuration, the state or a log (None: the environment provides it)."""
     extra: dict[str, Any] = field(default_factory=dict)
 

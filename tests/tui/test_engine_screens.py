@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from landingzone.orchestrator import Orchestrator
 from tests.engine.orchestrator_stand_in import STAND_IN_STAGES
@@ -27,9 +27,13 @@ from tui.widgets.stage_table import StageTable
 pytestmark = pytest.mark.engine
 
 
-def stand_in_orchestrator(cfg: Any, config_path: Path, *, on_event: Any) -> Orchestrator:
+PASSPHRASE = "tui-test-passphrase-5c1e"
+
+
+def stand_in_orchestrator(cfg: Any, config_path: Path, *, on_event: Any,
+                          passphrase: str | None = None) -> Orchestrator:
     return Orchestrator(cfg, config_path, on_event=on_event, stages=STAND_IN_STAGES, concurrency=2,
-                        passphrase="tui-test-passphrase")
+                        passphrase=passphrase)
 
 
 async def wait_until(pilot: Any, predicate: Any, timeout: float = 240.0) -> None:
@@ -55,6 +59,11 @@ def test_preview_counts_then_apply_turns_every_stage_green(tmp_path: Path,
             await settle(pilot)
             screen = await goto(pilot, "preview")
             assert isinstance(screen, PreviewScreen)
+            # No passphrase in the environment: the wizard asks for it (a password field) before previewing.
+            assert screen.query_one("#passphrase-row").display and not screen.running
+            await pilot.press(*PASSPHRASE, "enter")
+            await pilot.pause()
+            assert screen.query_one("#passphrase", Input).value == ""
             await wait_until(pilot, lambda: not screen.running)
             assert screen.result is not None, str(screen.query_one("#preview-status").render())
             table = screen.query_one(StageTable)
@@ -93,11 +102,15 @@ def test_preview_counts_then_apply_turns_every_stage_green(tmp_path: Path,
     assert seen["apply_ok"] is True, seen["status"]
     assert set(seen["bars"].values()) == {"done"}, seen["bars"]
     assert seen["outputs_shown"]
+    # The typed passphrase reached the engine (the state is encrypted with it) but no file holds it.
+    leaked = [p for p in tmp_path.rglob("*") if p.is_file() and PASSPHRASE.encode() in p.read_bytes()]
+    assert leaked == []
 
 
 def test_apply_can_be_refused_in_the_confirmation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pulumi_cli_or_skip()
     monkeypatch.setenv("PULUMI_SKIP_UPDATE_CHECK", "true")
+    monkeypatch.setenv("LANDINGZONE_PASSPHRASE", PASSPHRASE)
     app = make_app(None, stand_in_orchestrator, config_path=tmp_path / "landingzone.yaml")
     app.services.plan = lambda cfg: []
 
@@ -122,7 +135,8 @@ def test_apply_can_be_refused_in_the_confirmation(tmp_path: Path, monkeypatch: p
     run(drive())
     # Nothing was applied: the preview created the stacks, but none of them holds a resource.
     cfg = app.state.config()
-    existing = stand_in_orchestrator(cfg, tmp_path / "landingzone.yaml", on_event=print).existing_stacks()
+    existing = stand_in_orchestrator(cfg, tmp_path / "landingzone.yaml", on_event=print,
+                                     passphrase=PASSPHRASE).existing_stacks()
     assert existing and all(count == 0 for count in existing.values()), existing
 
 
@@ -137,6 +151,7 @@ def test_a_failed_apply_says_what_was_applied_and_what_to_do(tmp_path: Path,
 
     pulumi_cli_or_skip()
     monkeypatch.setenv("PULUMI_SKIP_UPDATE_CHECK", "true")
+    monkeypatch.setenv("LANDINGZONE_PASSPHRASE", PASSPHRASE)
 
     def guardrails_failing_on_update(ctx: Any) -> None:
         stand_in.guardrails(ctx)
@@ -146,9 +161,9 @@ def test_a_failed_apply_says_what_was_applied_and_what_to_do(tmp_path: Path,
     stages = tuple(dataclasses.replace(s, program=guardrails_failing_on_update) if s.name == "guardrails" else s
                    for s in STAND_IN_STAGES)
 
-    def orchestrator(cfg: Any, config_path: Path, *, on_event: Any) -> Orchestrator:
+    def orchestrator(cfg: Any, config_path: Path, *, on_event: Any, passphrase: str | None = None) -> Orchestrator:
         return Orchestrator(cfg, config_path, on_event=on_event, stages=stages, concurrency=2,
-                            passphrase="tui-test-passphrase")
+                            passphrase=passphrase)
 
     app = make_app(None, orchestrator, config_path=tmp_path / "landingzone.yaml")
     app.services.plan = lambda cfg: []

@@ -26,6 +26,7 @@ def test_key_press_is_handled_within_100ms_while_a_stage_runs(tmp_path: Path,
     pulumi_cli_or_skip()
     monkeypatch.setenv("PULUMI_SKIP_UPDATE_CHECK", "true")
     monkeypatch.setenv("LZ_STAND_IN_DELAY", "20")
+    monkeypatch.setenv("LANDINGZONE_PASSPHRASE", "tui-latency-passphrase")
     app = make_app(None, stand_in_orchestrator, config_path=tmp_path / "landingzone.yaml")
     app.services.plan = lambda cfg: []
     latencies: list[float] = []

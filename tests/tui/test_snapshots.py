@@ -64,11 +64,12 @@ def test_engine_step_snapshot(view: str, size: tuple[int, int], snap_compare: An
 
     pulumi_cli_or_skip()
     monkeypatch.setenv("PULUMI_SKIP_UPDATE_CHECK", "true")
+    monkeypatch.setenv("LANDINGZONE_PASSPHRASE", "tui-snapshot-passphrase")
 
-    def orchestrator(cfg: Any, config_path: Path, *, on_event: Any) -> Orchestrator:
+    def orchestrator(cfg: Any, config_path: Path, *, on_event: Any, passphrase: str | None = None) -> Orchestrator:
         # concurrency=1: the network stacks run one after the other, so the log's order is stable.
         return Orchestrator(cfg, config_path, on_event=on_event, stages=STAND_IN_STAGES, concurrency=1,
-                            passphrase="tui-snapshot-passphrase")
+                            passphrase=passphrase)
 
     app = make_app(None, orchestrator, config_path=Path("landingzone.yaml"),
                    services=Services(doctor=fixed_doctor, plan=lambda cfg: []))

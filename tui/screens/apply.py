@@ -145,7 +145,8 @@ class ApplyScreen(StepScreen):
             self.post_message(EngineEvent(event))
 
         try:
-            self.orchestrator = self.services.orchestrator(cfg, self.state.config_path, on_event=on_event)
+            self.orchestrator = self.services.orchestrator(cfg, self.state.config_path, on_event=on_event,
+                                                           passphrase=self.services.passphrase)
             with PULUMI_RUNTIME_LOCK:
                 result = self.orchestrator.up()
                 outputs = self.orchestrator.outputs()

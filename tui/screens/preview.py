@@ -10,12 +10,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.widgets import DataTable, RichLog, Static
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Input, Label, RichLog, Static
 
 from landingzone import events as ev
 from landingzone.config import LandingZoneConfig
 from landingzone.errors import ConfigError, LandingZoneError
+from landingzone.toolchain import passphrase_source
 from tui.messages import EngineEvent, OperationFinished, OperationResult
 from tui.screens.base import StepAnswers, StepScreen
 from tui.services import PULUMI_RUNTIME_LOCK
@@ -48,6 +49,10 @@ class PreviewScreen(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("Starting the preview…", id="preview-status")
+        with Horizontal(classes="row", id="passphrase-row"):
+            yield Label("Passphrase")
+            yield Input(password=True, id="passphrase", compact=True,
+                        placeholder="secrets passphrase (kept in memory only; the same on every run)")
         yield StageTable(id="preview-table")
         with Vertical(classes="panel", id="preview-drill") as panel:
             panel.border_title = "Resources of the selected stack (enter)"
@@ -73,6 +78,14 @@ class PreviewScreen(StepScreen):
             self.query_one("#preview-status", Static).update(
                 Text(f"The configuration has {len(exc.problems)} problem(s); go back and fix them.", style="red"))
             return
+        self.query_one("#passphrase-row").display = False
+        if self.services.passphrase is None and passphrase_source() is None:
+            # Neither LANDINGZONE_PASSPHRASE nor PULUMI_CONFIG_PASSPHRASE[_FILE]: ask, and keep it in memory only.
+            self.query_one("#passphrase-row").display = True
+            self.query_one("#preview-status", Static).update(
+                "The state of every stage is encrypted with a secrets passphrase: type it and press enter.")
+            self.query_one("#passphrase", Input).focus()
+            return
         table = self.query_one(StageTable)
         for stage_plan in self.state.scratch.get("plan") or []:
             table.ensure_row(stack_label(stage_plan.stage, stage_plan.account))
@@ -89,7 +102,8 @@ class PreviewScreen(StepScreen):
             self.post_message(EngineEvent(event))
 
         try:
-            self.orchestrator = self.services.orchestrator(cfg, self.state.config_path, on_event=on_event)
+            self.orchestrator = self.services.orchestrator(cfg, self.state.config_path, on_event=on_event,
+                                                           passphrase=self.services.passphrase)
             with PULUMI_RUNTIME_LOCK:
                 result = self.orchestrator.preview()
         except LandingZoneError as exc:
@@ -146,6 +160,15 @@ class PreviewScreen(StepScreen):
                                         "Select a stack (enter) to see its resources; ctrl+n applies."))
         else:
             status.update(Text("No changes: AWS already matches the configuration.", style="bold green"))
+
+    @on(Input.Submitted, "#passphrase")
+    def _passphrase_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not event.value:
+            return
+        self.services.passphrase = event.value
+        event.input.value = ""
+        self.start()
 
     @on(DataTable.RowSelected, "#preview-table")
     def _drill_down(self, event: DataTable.RowSelected) -> None:
