@@ -66,6 +66,7 @@ class WizardApp(App[None]):
         self.state = state
         self.services = services or Services()
         self.step_index = 0
+        self.quit_requested = False
 
     def on_mount(self) -> None:
         self.push_screen(self._make(0))
@@ -117,6 +118,19 @@ class WizardApp(App[None]):
             yield SystemCommand(f"Step {number}: {step.TITLE_TEXT}", step.HELP,
                                 partial(self.go_to, step.STEP))
         yield SystemCommand("Save configuration", f"Write {self.state.config_path}", self.save)
+
+    async def action_quit(self) -> None:
+        """Quitting in the middle of a preview or an apply first asks the engine to stop after the running stage
+        (its state stays consistent); a second ctrl+q quits at once."""
+        screen = self.screen
+        orchestrator = getattr(screen, "orchestrator", None)
+        if getattr(screen, "running", False) and orchestrator is not None and not self.quit_requested:
+            self.quit_requested = True
+            orchestrator.request_stop()
+            self.notify("Stopping after the running stage so its state stays consistent; ctrl+q again quits now.",
+                        title="Engine running", severity="warning", timeout=10)
+            return
+        self.exit()
 
     # ---- saving --------------------------------------------------------------------------------------------
 

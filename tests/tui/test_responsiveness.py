@@ -66,3 +66,39 @@ def test_key_press_is_handled_within_100ms_while_a_stage_runs(tmp_path: Path,
     print(f"key latency while a stage runs: median {statistics.median(latencies) * 1000:.1f} ms, "
           f"max {max(latencies) * 1000:.1f} ms over {len(latencies)} presses")
     assert max(latencies) < BUDGET, [round(x * 1000, 1) for x in latencies]
+
+
+def test_quit_during_a_run_stops_after_the_running_stage_first(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    pulumi_cli_or_skip()
+    monkeypatch.setenv("PULUMI_SKIP_UPDATE_CHECK", "true")
+    monkeypatch.setenv("LZ_STAND_IN_DELAY", "5")
+    monkeypatch.setenv("LANDINGZONE_PASSPHRASE", "tui-quit-passphrase")
+    app = make_app(None, stand_in_orchestrator, config_path=tmp_path / "landingzone.yaml")
+    app.services.plan = lambda cfg: []
+    seen: dict[str, object] = {}
+
+    async def drive() -> None:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            app.go_to("preview")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, PreviewScreen)
+            table = screen.query_one(StageTable)
+            await wait_until(pilot, lambda: "organization" in table.counts and "running" in str(
+                table.get_cell("organization", "status")), timeout=120)
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            seen["still_running_app"] = app.is_running
+            await wait_until(pilot, lambda: not screen.running, timeout=120)
+            seen["status"] = str(screen.query_one("#preview-status").render())
+            seen["security_status"] = str(table.get_cell("security", "status")) if "security" in table.counts \
+                else "never started"
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+
+    run(drive())
+    assert seen["still_running_app"] is True
+    assert "interrupted" in str(seen["status"]), seen["status"]
+    assert seen["security_status"] == "never started", seen["security_status"]
