@@ -49,6 +49,7 @@ def test_welcome_runs_doctor_in_a_worker_and_validates_adoption(tmp_path: Path) 
         adopt = next(b for b in screen.query(RadioButton) if b.name == "adopt")
         await set_value(pilot, adopt, True)
         assert screen.query_one("#adopt-ids").display
+        assert "adopting an existing organization needs its id" in problem_text(screen)
         await set_value(pilot, screen.query_one("#existing-id", Input), "o-bad")
         text = problem_text(screen)
         assert "'o-bad' is not an organization id" in text

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
+from landingzone.errors import ConfigProblem
 from landingzone.presets import PRESETS, PresetName
 from tui.discovery import DiscoverySummary
 from tui.messages import DiscoveryFinished, DoctorFinished, WorkFailed
@@ -122,6 +123,14 @@ class WelcomeScreen(StepScreen):
             existing_id=self.query_one("#existing-id", Input).value,
             existing_root_id=self.query_one("#existing-root-id", Input).value,
         )
+
+    def extra_problems(self) -> list[ConfigProblem]:
+        answers = self.collect()
+        assert isinstance(answers, WelcomeAnswers)
+        if answers.adopt and not answers.existing_id.strip():
+            return [ConfigProblem("organization.existing_id", "adopting an existing organization needs its id "
+                                  "(o-...; `aws organizations describe-organization`)", None)]
+        return []
 
     def field_widgets(self) -> dict[str, Widget]:
         return {"organization.existing_id": self.query_one("#existing-id"),
