@@ -1,0 +1,1 @@
+"""One module per wizard step; each step screen returns typed answers (its ``collect()``)."""

@@ -1,0 +1,44 @@
+"""The breadcrumb of wizard steps: where you are and what comes next."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+STEP_TITLES: dict[str, str] = {
+    "welcome": "Welcome",
+    "organization": "Organization",
+    "accounts": "Accounts",
+    "ous": "OUs",
+    "guardrails": "Guardrails",
+    "logging": "Logging",
+    "network": "Network",
+    "review": "Review",
+    "preview": "Preview",
+    "apply": "Apply",
+    "done": "Done",
+}
+
+
+class StepBar(Widget):
+    """Numbered steps, the current one highlighted. Narrow terminals show only numbers, except for the
+    current step."""
+
+    DEFAULT_CSS = "StepBar { height: 1; }"
+
+    def __init__(self, current: str) -> None:
+        super().__init__()
+        self.current = current
+
+    def render(self) -> Text:
+        keys = list(STEP_TITLES)
+        wide = self.size.width >= 130
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for i, key in enumerate(keys, start=1):
+            here = key == self.current
+            label = f" {i} {STEP_TITLES[key]} " if (wide or here) else f" {i} "
+            style = "bold reverse" if here else ("dim" if keys.index(key) > keys.index(self.current) else "")
+            text.append(label, style=style)
+            if i < len(keys):
+                text.append("›", style="dim")
+        return text
