@@ -12,12 +12,11 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 
+from landingzone import audit_cli, headless, plan_command
 from landingzone import config as lzconfig
-from landingzone import headless, plan_command
 from landingzone.errors import EXIT_FAILURE, EXIT_INTERRUPTED, LandingZoneError
 from landingzone.policies.commands import app as policies_app
 
@@ -138,27 +137,28 @@ def doctor(
 headless.register(app)  # preview, up, refresh, destroy, outputs
 app.command(name="plan", help=plan_command.HELP)(plan_command.plan_command)
 app.add_typer(policies_app, name="policies")
+app.command(name="audit", help=audit_cli.HELP)(audit_cli.audit)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: LandingZoneErrors become a short message and their exit code, never a traceback."""
+    """Console entry point: LandingZoneErrors become a short message and their exit code, never a traceback.
+
+    Standalone mode lets typer report usage errors itself (exit 2) and turns Exit/Abort into SystemExit; our own
+    errors pass through it untouched and are reported here.
+    """
     try:
-        # Outside standalone mode click returns the code of a typer.Exit instead of raising it.
-        code = app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="landingzone", standalone_mode=True)
     except LandingZoneError as exc:
         err.print(f"error: {exc}", markup=False)
         return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except SystemExit as exc:
+        if exc.code is None:
+            return 0
+        return exc.code if isinstance(exc.code, int) else EXIT_FAILURE
+    except KeyboardInterrupt:
         err.print("interrupted")
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        return EXIT_FAILURE
-    return code if isinstance(code, int) else 0
+    return 0
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ EXIT_PREFLIGHT = 3
 EXIT_STATE_LOCKED = 4
 EXIT_QUOTA = 5
 EXIT_STAGE = 6
+EXIT_AUDIT_FINDINGS = 7
+"""`landingzone audit`: a finding at or above the --fail-on severity."""
 EXIT_INTERRUPTED = 130
 
 

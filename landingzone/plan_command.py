@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from landingzone import config as lzconfig
-from landingzone.errors import LandingZoneError
 
 if TYPE_CHECKING:
     from landingzone.plan import StagePlan
@@ -70,8 +69,8 @@ def plan_command(
 
     cfg = lzconfig.load_config(config)
     if stage is not None and stage not in {s.name for s in stacks.STAGES}:
-        raise LandingZoneError(f"--stage: {stage!r} is not a stage; choose one of "
-                               f"{', '.join(s.name for s in stacks.STAGES)}")
+        raise typer.BadParameter(f"{stage!r} is not a stage; choose one of "
+                                 f"{', '.join(s.name for s in stacks.STAGES)}", param_hint="--stage")
     plans = plan(cfg, stage)
     if as_json:
         print(json.dumps(plan_document(cfg, plans), indent=2, default=str))

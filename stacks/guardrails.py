@@ -9,8 +9,6 @@ Outputs: policy_ids {policy key: id}.
 
 from __future__ import annotations
 
-import re
-
 import pulumi
 import pulumi_aws as aws
 
@@ -38,10 +36,6 @@ def attachment_plan(cfg: LandingZoneConfig) -> AttachmentPlan:
     plan = plan_attachments(with_org_admin_protection(cfg))
     plan.check_quotas(cfg.quotas)
     return plan
-
-
-def _slug(target: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", target)
 
 
 def program(ctx: StageContext) -> None:

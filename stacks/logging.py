@@ -51,8 +51,7 @@ def deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
     return {
         "Sid": "DenyInsecureTransport",
         "Effect": "Deny",
-        # {"AWS": "*"} means the same as "*"; moto 5.2.5 crashes on the bare string in PutBucketLogging's check.
-        "Principal": {"AWS": "*"},
+        "Principal": "*",
         "Action": "s3:*",
         "Resource": [bucket_arn, f"{bucket_arn}/*"],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
@@ -436,7 +435,7 @@ def program(ctx: StageContext) -> None:
     trail_bucket = PrivateBucket(
         "trail-bucket", log_id.apply(lambda i: f"{cfg.name}-org-trail-{i}"), log_provider,
         kms_key_arn=kms_key_arn, versioned=True, expire_days=cfg.logging.bucket_retention_days)
-    access_policy = access_logs.attach_policy(
+    access_logs_policy = access_logs.attach_policy(
         pulumi.Output.all(access_logs.bucket.arn, trail_bucket.bucket.arn, log_id).apply(
             lambda v: access_log_bucket_policy(v[0], v[1], v[2])))
     trail_policy = trail_bucket.attach_policy(
@@ -447,8 +446,8 @@ def program(ctx: StageContext) -> None:
         bucket=trail_bucket.bucket.id,
         target_bucket=access_logs.bucket.id,
         target_prefix=trail_bucket.bucket.bucket.apply(lambda b: f"{b}/"),
-        # S3 checks the target bucket's policy lets the logging service write before it accepts the setting.
-        opts=opts(log_provider, depends_on=[access_policy]),
+        # S3 refuses the logging configuration until the target's policy lets the logging service write.
+        opts=opts(log_provider, depends_on=[access_logs_policy]),
     )
 
     trail = aws.cloudtrail.Trail(

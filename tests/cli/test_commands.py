@@ -104,3 +104,10 @@ def test_doctor_never_prints_the_passphrase(tmp_path: Path) -> None:
                    env={**NO_AWS, "LANDINGZONE_PASSPHRASE": secret})
     assert "secrets passphrase set (from LANDINGZONE_PASSPHRASE)" in proc.stdout
     assert secret not in proc.stdout + proc.stderr
+
+
+def test_usage_error_exits_2_without_traceback() -> None:
+    proc = run_cli("validate", "--no-such-option")
+    assert proc.returncode == 2
+    assert "No such option" in proc.stderr
+    assert "Traceback" not in proc.stderr

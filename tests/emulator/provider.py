@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Iterator
 from concurrent import futures
@@ -97,6 +98,8 @@ def normalize(value: Any, *, as_json: bool = False) -> Any:
 
 def same(key: str, old: Any, new: Any, handler: Handler) -> bool:
     as_json = key in handler.json_keys
+    if key in handler.set_keys and isinstance(old, list) and isinstance(new, list):
+        old, new = sorted(map(json.dumps, old)), sorted(map(json.dumps, new))
     return normalize(old, as_json=as_json) == normalize(new, as_json=as_json)
 
 
@@ -186,13 +189,9 @@ class EmulatedAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
     def CheckConfig(self, request: Any, context: Any) -> Any:
         news = from_struct(request.news)
         failures = []
-        if "region" not in news and not (
-            os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-        ):
+        if "region" not in news and not (os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")):
             failures.append(
-                provider_pb2.CheckFailure(
-                    property="region", reason="Missing required argument: region (or AWS_REGION)"
-                )
+                provider_pb2.CheckFailure(property="region", reason="Missing required argument: region (or AWS_REGION)")
             )
         return provider_pb2.CheckResponse(inputs=request.news, failures=failures)
 
@@ -201,9 +200,7 @@ class EmulatedAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
         # behaves the same for the settings we use: region, assumeRoles, endpoints).
         olds, news = from_struct(request.olds), from_struct(request.news)
         keys = sorted(
-            k
-            for k in set(olds) | set(news)
-            if k != "version" and not same(k, olds.get(k), news.get(k), Handler())
+            k for k in set(olds) | set(news) if k != "version" and not same(k, olds.get(k), news.get(k), Handler())
         )
         changes = provider_pb2.DiffResponse.DIFF_SOME if keys else provider_pb2.DiffResponse.DIFF_NONE
         return provider_pb2.DiffResponse(changes=changes, diffs=keys)
@@ -254,9 +251,11 @@ class EmulatedAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
             if key not in inputs:
                 inputs[key] = value
         if handler.autoname and handler.autoname not in inputs and "namePrefix" not in inputs:
-            inputs[handler.autoname] = olds.get(handler.autoname) or handler.generate_name(
-                name, request.randomSeed
-            )
+            # Like pulumi-aws: `__defaults` records that the name was generated, so it is kept across updates
+            # and a replacement may create the new resource before deleting the old one.
+            reuse = handler.autoname in (olds.get("__defaults") or []) and olds.get(handler.autoname)
+            inputs[handler.autoname] = reuse or handler.generate_name(name, request.randomSeed)
+            inputs["__defaults"] = [handler.autoname]
         failures = [
             provider_pb2.CheckFailure(property=k, reason=f"Missing required argument: {k}")
             for k in handler.required
@@ -285,8 +284,7 @@ class EmulatedAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
         replaces = [k for k in changed if k in handler.replace_on or k == "region"]
         kind = provider_pb2.PropertyDiff
         detailed = {
-            k: kind(kind=(kind.UPDATE_REPLACE if k in replaces else kind.UPDATE), inputDiff=True)
-            for k in changed
+            k: kind(kind=(kind.UPDATE_REPLACE if k in replaces else kind.UPDATE), inputDiff=True) for k in changed
         }
         return provider_pb2.DiffResponse(
             changes=provider_pb2.DiffResponse.DIFF_SOME if changed else provider_pb2.DiffResponse.DIFF_NONE,
@@ -294,14 +292,23 @@ class EmulatedAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
             replaces=replaces,
             detailedDiff=detailed,
             hasDetailedDiff=True,
-            deleteBeforeReplace=bool(replaces) and handler.delete_before_replace,
+            # pulumi-aws deletes first when the name was set explicitly: the new resource would clash with it.
+            deleteBeforeReplace=bool(replaces)
+            and (
+                handler.delete_before_replace
+                or (
+                    bool(handler.autoname)
+                    and handler.autoname in news
+                    and handler.autoname not in (news.get("__defaults") or [])
+                )
+            ),
         )
 
     def Create(self, request: Any, context: Any) -> Any:
         handler, name = self._handler(request.urn, context)
         inputs = from_struct(request.properties)
         if request.preview:
-            outs = dict(inputs)
+            outs = {k: v for k, v in inputs.items() if k != "__defaults"}
             for key in handler.outputs:
                 outs.setdefault(key, UNKNOWN)
             return provider_pb2.CreateResponse(id="", properties=to_struct(outs))
@@ -309,6 +316,7 @@ class EmulatedAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
             id_, outs = handler.create(self._connection().for_region(inputs.get("region")), inputs)
         except Exception as exc:  # noqa: BLE001 - reported to the engine as a failed create
             self._fail(context, f"creating {handler.token} {name}", exc)
+        inputs.pop("__defaults", None)
         return provider_pb2.CreateResponse(id=id_, properties=to_struct({**inputs, **outs}))
 
     def Read(self, request: Any, context: Any) -> Any:
@@ -336,29 +344,26 @@ class EmulatedAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
                 merged.setdefault(key, value)
             skip = (set(handler.outputs) - set(handler.computed)) | IGNORED_KEYS | {"id"}
             inputs = {k: v for k, v in merged.items() if k not in skip}
-        return provider_pb2.ReadResponse(
-            id=request.id, properties=to_struct(merged), inputs=to_struct(inputs)
-        )
+        return provider_pb2.ReadResponse(id=request.id, properties=to_struct(merged), inputs=to_struct(inputs))
 
     def Update(self, request: Any, context: Any) -> Any:
         handler, name = self._handler(request.urn, context)
         olds, news = from_struct(request.olds), from_struct(request.news)
         if request.preview:
             outs = {k: v for k, v in olds.items() if k in handler.outputs}
-            return provider_pb2.UpdateResponse(properties=to_struct({**outs, **news}))
+            outs.update({k: v for k, v in news.items() if k != "__defaults"})
+            return provider_pb2.UpdateResponse(properties=to_struct(outs))
         changed = [
             k
             for k in sorted(set(olds) | set(news))
             if k not in IGNORED_KEYS and not same(k, olds.get(k), news.get(k), handler)
         ]
         try:
-            outs = handler.update(
-                self._connection().for_region(news.get("region")), request.id, olds, news, changed
-            )
+            outs = handler.update(self._connection().for_region(news.get("region")), request.id, olds, news, changed)
         except Exception as exc:  # noqa: BLE001
             self._fail(context, f"updating {handler.token} {name} ({request.id})", exc)
         merged = {k: v for k, v in olds.items() if k in handler.outputs}
-        merged.update(news)
+        merged.update({k: v for k, v in news.items() if k != "__defaults"})
         merged.update(outs)
         return provider_pb2.UpdateResponse(properties=to_struct(merged))
 
@@ -382,10 +387,15 @@ def main() -> None:
     server.start()
     sys.stdout.write(f"{port}\n")
     sys.stdout.flush()
+    # Exit with the engine: if the CLI dies without stopping us (e.g. SIGKILL in the middle of an up), we are
+    # re-parented, and an orphaned plugin would otherwise wait forever.
+    engine = os.getppid()
     try:
-        threading.Event().wait()
+        while os.getppid() == engine:
+            time.sleep(1)
     except KeyboardInterrupt:
-        server.stop(0)
+        pass
+    server.stop(0)
 
 
 if __name__ == "__main__":

@@ -247,6 +247,8 @@ class Handler:
     outputs: tuple[str, ...] = ()
     """Computed outputs: unknown in a preview, kept across updates."""
     json_keys: frozenset[str] = frozenset({"content", "policy", "assumeRolePolicy"})
+    set_keys: frozenset[str] = frozenset()
+    """Lists pulumi-aws treats as sets (order does not matter)."""
     delete_before_replace = False
 
     def generate_name(self, logical: str, seed: bytes) -> str:
@@ -326,13 +328,10 @@ def _organization(conn: Connection) -> dict[str, Any] | None:
     roots = org.list_roots()["Roots"]
     accounts = _paginate(org, "list_accounts", "Accounts")
     principals = [
-        p["ServicePrincipal"]
-        for p in org.list_aws_service_access_for_organization()["EnabledServicePrincipals"]
+        p["ServicePrincipal"] for p in org.list_aws_service_access_for_organization()["EnabledServicePrincipals"]
     ]
     enabled_types = sorted(
-        t["Type"]
-        for t in (roots[0].get("PolicyTypes") if roots else []) or []
-        if t.get("Status") == "ENABLED"
+        t["Type"] for t in (roots[0].get("PolicyTypes") if roots else []) or [] if t.get("Status") == "ENABLED"
     )
     return {
         "id": desc["Id"],
@@ -362,6 +361,7 @@ def _organization(conn: Connection) -> dict[str, Any] | None:
 class Organization(Handler):
     defaults = {"featureSet": "ALL"}
     computed = frozenset({"awsServiceAccessPrincipals", "enabledPolicyTypes"})
+    set_keys = frozenset({"awsServiceAccessPrincipals", "enabledPolicyTypes"})
     outputs = (
         "arn",
         "accounts",
@@ -376,9 +376,7 @@ class Organization(Handler):
     def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
         org = conn.client("organizations")
         desc = org.create_organization(FeatureSet=ins.get("featureSet") or "ALL")["Organization"]
-        self._apply(
-            conn, [], ins.get("awsServiceAccessPrincipals") or [], [], ins.get("enabledPolicyTypes") or []
-        )
+        self._apply(conn, [], ins.get("awsServiceAccessPrincipals") or [], [], ins.get("enabledPolicyTypes") or [])
         return desc["Id"], self._outs(conn, ins)
 
     def _apply(
@@ -436,9 +434,7 @@ def _org_tags(conn: Connection, resource_id: str) -> dict[str, str]:
     return tag_dict(conn.client("organizations").list_tags_for_resource(ResourceId=resource_id)["Tags"])
 
 
-def _retag_org(
-    conn: Connection, resource_id: str, old: dict[str, str] | None, new: dict[str, str] | None
-) -> None:
+def _retag_org(conn: Connection, resource_id: str, old: dict[str, str] | None, new: dict[str, str] | None) -> None:
     org = conn.client("organizations")
     old, new = old or {}, new or {}
     removed = [k for k in old if k not in new]
@@ -460,6 +456,17 @@ class OrganizationalUnit(Handler):
     outputs = ("arn", "accounts", "tagsAll")
 
     def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
+        org = conn.client("organizations")
+        # AWS refuses a second OU of the same name under one parent; moto does not check (matters for a re-run
+        # after an interrupted up: it must not leave duplicates behind).
+        siblings = _paginate(
+            org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=ins["parentId"]
+        )
+        if any(ou["Name"] == ins["name"] for ou in siblings):
+            raise RuntimeError(
+                f"DuplicateOrganizationalUnitException: an OU named {ins['name']!r} already "
+                f"exists under {ins['parentId']}"
+            )
         args: dict[str, Any] = {"ParentId": ins["parentId"], "Name": ins["name"]}
         if ins.get("tags"):
             args["Tags"] = tag_list(ins["tags"])
@@ -485,8 +492,7 @@ class OrganizationalUnit(Handler):
             "arn": ou["Arn"],
             "parentId": _parent(conn, id_),
             "accounts": [
-                {k: v for k, v in _account_out(a).items() if k in ("arn", "email", "id", "name")}
-                for a in accounts
+                {k: v for k, v in _account_out(a).items() if k in ("arn", "email", "id", "name")} for a in accounts
             ],
             "tags": tags or state.get("tags"),
             "tagsAll": tags,
@@ -496,9 +502,7 @@ class OrganizationalUnit(Handler):
         self, conn: Connection, id_: str, olds: dict[str, Any], news: dict[str, Any], changed: list[str]
     ) -> Outs:
         if "name" in changed:
-            conn.client("organizations").update_organizational_unit(
-                OrganizationalUnitId=id_, Name=news["name"]
-            )
+            conn.client("organizations").update_organizational_unit(OrganizationalUnitId=id_, Name=news["name"])
         if "tags" in changed:
             _retag_org(conn, id_, olds.get("tags"), news.get("tags"))
         return {"tagsAll": news.get("tags") or {}}
@@ -527,6 +531,13 @@ class Account(Handler):
 
     def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
         org = conn.client("organizations")
+        # AWS fails CreateAccount with EMAIL_ALREADY_EXISTS; moto would create a second account.
+        if any(
+            a["Email"].lower() == ins["email"].lower()
+            for a in _paginate(org, "list_accounts", "Accounts")
+            if a.get("Status", "ACTIVE") == "ACTIVE"
+        ):
+            raise RuntimeError(f"CreateAccount FAILED: EMAIL_ALREADY_EXISTS ({ins['email']})")
         args: dict[str, Any] = {"Email": ins["email"], "AccountName": ins["name"]}
         if ins.get("roleName"):
             args["RoleName"] = ins["roleName"]
@@ -539,18 +550,14 @@ class Account(Handler):
             if status["State"] != "IN_PROGRESS":
                 break
             time.sleep(0.5)
-            status = org.describe_create_account_status(CreateAccountRequestId=status["Id"])[
-                "CreateAccountStatus"
-            ]
+            status = org.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
         if status["State"] != "SUCCEEDED":
             raise RuntimeError(f"CreateAccount {status['State']}: {status.get('FailureReason')}")
         account_id = status["AccountId"]
         if ins.get("parentId"):
             current = _parent(conn, account_id)
             if current != ins["parentId"]:
-                org.move_account(
-                    AccountId=account_id, SourceParentId=current, DestinationParentId=ins["parentId"]
-                )
+                org.move_account(AccountId=account_id, SourceParentId=current, DestinationParentId=ins["parentId"])
         outs = self.read(conn, account_id, ins)
         assert outs is not None
         return account_id, outs
@@ -700,9 +707,7 @@ def _member_account(conn: Connection, account_id: str) -> dict[str, Any]:
     org = conn.client("organizations")
     desc = org.describe_organization()["Organization"]
     if desc["MasterAccountId"] == account_id:
-        raise RuntimeError(
-            "ConstraintViolationException: the management account cannot be a delegated administrator"
-        )
+        raise RuntimeError("ConstraintViolationException: the management account cannot be a delegated administrator")
     return dict(org.describe_account(AccountId=account_id)["Account"])
 
 
@@ -748,9 +753,9 @@ class DelegatedAdministrator(Handler):
         account_id, principal = id_.split("/", 1)
         if principal in MOTO_DELEGATION_PRINCIPALS:
             try:
-                admins = conn.client("organizations").list_delegated_administrators(
-                    ServicePrincipal=principal
-                )["DelegatedAdministrators"]
+                admins = conn.client("organizations").list_delegated_administrators(ServicePrincipal=principal)[
+                    "DelegatedAdministrators"
+                ]
             except ClientError as exc:
                 if code(exc) == "AWSOrganizationsNotInUseException":
                     return None
@@ -792,9 +797,7 @@ class DelegatedAdministrator(Handler):
 def get_organization(conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
     outs = _organization(conn)
     if outs is None:
-        raise RuntimeError(
-            "AWSOrganizationsNotInUseException: your account is not a member of an organization"
-        )
+        raise RuntimeError("AWSOrganizationsNotInUseException: your account is not a member of an organization")
     return outs
 
 
@@ -904,9 +907,7 @@ class Trail(Handler):
                 TrailName=name, AdvancedEventSelectors=to_aws(ins["advancedEventSelectors"])
             )
         elif ins.get("eventSelectors"):
-            conn.client("cloudtrail").put_event_selectors(
-                TrailName=name, EventSelectors=to_aws(ins["eventSelectors"])
-            )
+            conn.client("cloudtrail").put_event_selectors(TrailName=name, EventSelectors=to_aws(ins["eventSelectors"]))
 
     def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
         if ins.get("isOrganizationTrail"):
@@ -981,7 +982,8 @@ class Trail(Handler):
         return outs
 
     def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
-        conn.client("cloudtrail").delete_trail(Name=id_)
+        # moto deletes by name only (an ARN is silently ignored); AWS takes either.
+        conn.client("cloudtrail").delete_trail(Name=id_.split(":trail/", 1)[-1])
 
 
 @register("aws:cloudtrail/eventDataStore:EventDataStore")
@@ -1007,14 +1009,16 @@ class EventDataStore(Handler):
         return []
 
     def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
+        if os.environ.get("LANDINGZONE_EMULATOR_LAKE_CLOSED"):
+            # CloudTrail Lake takes no new customers since 2026-05-31: opt in to see what a new org gets.
+            raise RuntimeError("AccessDeniedException: CloudTrail Lake is not available to new customers")
         if ins.get("organizationEnabled"):
             _require_org_trail_rights(conn, "event data store")
         arn = f"arn:aws:cloudtrail:{conn.region}:{conn.account_id}:eventdatastore/{uuid.uuid4()}"
         with conn.store.edit() as data:
             stores = data.setdefault("event_data_stores", {})
             if any(
-                s["name"] == ins["name"] and s["arn"].split(":")[3:5] == arn.split(":")[3:5]
-                for s in stores.values()
+                s["name"] == ins["name"] and s["arn"].split(":")[3:5] == arn.split(":")[3:5] for s in stores.values()
             ):
                 raise RuntimeError(f"EventDataStoreAlreadyExistsException: {ins['name']}")
             record = {k: v for k, v in ins.items() if k not in ("tagsAll",)}
@@ -1081,9 +1085,7 @@ class Role(Handler):
             iam.attach_role_policy(RoleName=ins["name"], PolicyArn=arn)
         for inline in ins.get("inlinePolicies") or []:
             if inline.get("name"):
-                iam.put_role_policy(
-                    RoleName=ins["name"], PolicyName=inline["name"], PolicyDocument=inline["policy"]
-                )
+                iam.put_role_policy(RoleName=ins["name"], PolicyName=inline["name"], PolicyDocument=inline["policy"])
         outs = self.read(conn, ins["name"], ins)
         assert outs is not None
         return ins["name"], outs
@@ -1125,9 +1127,7 @@ class Role(Handler):
             )
         if "permissionsBoundary" in changed:
             if news.get("permissionsBoundary"):
-                iam.put_role_permissions_boundary(
-                    RoleName=id_, PermissionsBoundary=news["permissionsBoundary"]
-                )
+                iam.put_role_permissions_boundary(RoleName=id_, PermissionsBoundary=news["permissionsBoundary"])
             else:
                 iam.delete_role_permissions_boundary(RoleName=id_)
         if "tags" in changed:
@@ -1164,9 +1164,7 @@ class RolePolicy(Handler):
     replace_on = frozenset({"role", "name", "namePrefix"})
 
     def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
-        conn.client("iam").put_role_policy(
-            RoleName=ins["role"], PolicyName=ins["name"], PolicyDocument=ins["policy"]
-        )
+        conn.client("iam").put_role_policy(RoleName=ins["role"], PolicyName=ins["name"], PolicyDocument=ins["policy"])
         return f"{ins['role']}:{ins['name']}", {}
 
     def read(self, conn: Connection, id_: str, state: dict[str, Any]) -> Outs | None:
@@ -1307,9 +1305,7 @@ class Key(Handler):
         "multiRegion": False,
         "bypassPolicyLockoutSafetyCheck": False,
     }
-    replace_on = frozenset(
-        {"customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"}
-    )
+    replace_on = frozenset({"customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"})
     computed = frozenset({"policy", "description", "rotationPeriodInDays"})
     outputs = ("arn", "keyId", "tagsAll")
 
@@ -1371,9 +1367,7 @@ class Key(Handler):
         if "policy" in changed and news.get("policy"):
             kms.put_key_policy(KeyId=id_, PolicyName="default", Policy=news["policy"])
         if "enableKeyRotation" in changed:
-            (kms.enable_key_rotation if news.get("enableKeyRotation") else kms.disable_key_rotation)(
-                KeyId=id_
-            )
+            (kms.enable_key_rotation if news.get("enableKeyRotation") else kms.disable_key_rotation)(KeyId=id_)
         if "isEnabled" in changed:
             (kms.enable_key if news.get("isEnabled", True) else kms.disable_key)(KeyId=id_)
         if "tags" in changed:
@@ -1388,9 +1382,7 @@ class Key(Handler):
         return outs
 
     def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
-        conn.client("kms").schedule_key_deletion(
-            KeyId=id_, PendingWindowInDays=state.get("deletionWindowInDays") or 30
-        )
+        conn.client("kms").schedule_key_deletion(KeyId=id_, PendingWindowInDays=state.get("deletionWindowInDays") or 30)
 
 
 @register("aws:kms/alias:Alias")
@@ -1565,9 +1557,7 @@ class BucketVersioning(BucketSetting):
     required = ("bucket", "versioningConfiguration")
 
     def put(self, s3: Any, bucket: str, ins: dict[str, Any]) -> None:
-        s3.put_bucket_versioning(
-            Bucket=bucket, VersioningConfiguration=to_aws(ins["versioningConfiguration"])
-        )
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration=to_aws(ins["versioningConfiguration"]))
 
     def get(self, s3: Any, bucket: str) -> Any:
         got = s3.get_bucket_versioning(Bucket=bucket)
@@ -1579,9 +1569,7 @@ class BucketVersioning(BucketSetting):
     def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
         # Versioning cannot be switched off, only suspended (pulumi-aws does the same on delete).
         if (state.get("versioningConfiguration") or {}).get("status") == "Enabled":
-            conn.client("s3").put_bucket_versioning(
-                Bucket=id_, VersioningConfiguration={"Status": "Suspended"}
-            )
+            conn.client("s3").put_bucket_versioning(Bucket=id_, VersioningConfiguration={"Status": "Suspended"})
 
 
 @register(
@@ -1593,9 +1581,7 @@ class BucketEncryption(BucketSetting):
     missing_codes = ("ServerSideEncryptionConfigurationNotFoundError",)
 
     def put(self, s3: Any, bucket: str, ins: dict[str, Any]) -> None:
-        s3.put_bucket_encryption(
-            Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": to_aws(ins["rules"])}
-        )
+        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": to_aws(ins["rules"])})
 
     def get(self, s3: Any, bucket: str) -> Any:
         return s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
@@ -1690,20 +1676,42 @@ class BucketLifecycleConfiguration(BucketSetting):
         conn.client("s3").delete_bucket_lifecycle(Bucket=id_)
 
 
+def _bucket_policy(s3: Any, bucket: str) -> str | None:
+    try:
+        return str(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    except ClientError as exc:
+        if code(exc) == "NoSuchBucketPolicy":
+            return None
+        raise
+
+
 @register("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
 class BucketLogging(BucketSetting):
     required = ("bucket", "targetBucket", "targetPrefix")
 
     def put(self, s3: Any, bucket: str, ins: dict[str, Any]) -> None:
-        s3.put_bucket_logging(
-            Bucket=bucket,
-            BucketLoggingStatus={
-                "LoggingEnabled": {
-                    "TargetBucket": ins["targetBucket"],
-                    "TargetPrefix": ins.get("targetPrefix") or "",
-                }
-            },
-        )
+        status = {
+            "LoggingEnabled": {"TargetBucket": ins["targetBucket"], "TargetPrefix": ins.get("targetPrefix") or ""}
+        }
+        # moto 5.2 crashes (HTTP 500) checking a target bucket policy with a statement whose Principal is the
+        # string "*" (valid in AWS, e.g. a deny-insecure-transport statement). Put the equivalent {"AWS": "*"}
+        # in place for the call, then the original policy back.
+        original = _bucket_policy(s3, ins["targetBucket"])
+        patched = None
+        if original:
+            doc = json.loads(original)
+            statements = doc.get("Statement", [])
+            for stmt in statements if isinstance(statements, list) else [statements]:
+                if stmt.get("Principal") == "*":
+                    stmt["Principal"] = {"AWS": "*"}
+                    patched = json.dumps(doc)
+        if patched:
+            s3.put_bucket_policy(Bucket=ins["targetBucket"], Policy=patched)
+        try:
+            s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus=status)
+        finally:
+            if patched:
+                s3.put_bucket_policy(Bucket=ins["targetBucket"], Policy=original)
 
     def get(self, s3: Any, bucket: str) -> Any:
         return s3.get_bucket_logging(Bucket=bucket).get("LoggingEnabled")
@@ -1819,9 +1827,7 @@ class CatalogTable(GlueNamed):
     def read(self, conn: Connection, id_: str, state: dict[str, Any]) -> Outs | None:
         catalog, database, name = id_.split(":", 2)
         try:
-            table = conn.client("glue").get_table(CatalogId=catalog, DatabaseName=database, Name=name)[
-                "Table"
-            ]
+            table = conn.client("glue").get_table(CatalogId=catalog, DatabaseName=database, Name=name)["Table"]
         except ClientError as exc:
             if code(exc) == "EntityNotFoundException":
                 return None
@@ -1834,19 +1840,19 @@ class CatalogTable(GlueNamed):
         }
         for key in TABLE_FIELDS[1:]:
             aws_key = key[:1].upper() + key[1:]
-            if aws_key in table:
-                outs[key] = (
-                    read_back(state.get(key), table[aws_key]) if key in state else from_aws(table[aws_key])
-                )
+            if aws_key not in table:
+                continue
+            if key in OPAQUE:  # a user map (e.g. projection.* parameters): keys are data, never re-cased
+                outs[key] = table[aws_key]
+            else:
+                outs[key] = read_back(state.get(key), table[aws_key]) if key in state else from_aws(table[aws_key])
         return outs
 
     def update(
         self, conn: Connection, id_: str, olds: dict[str, Any], news: dict[str, Any], changed: list[str]
     ) -> Outs:
         catalog, database, _ = id_.split(":", 2)
-        conn.client("glue").update_table(
-            CatalogId=catalog, DatabaseName=database, TableInput=self._input(news)
-        )
+        conn.client("glue").update_table(CatalogId=catalog, DatabaseName=database, TableInput=self._input(news))
         return {}
 
     def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
@@ -1910,9 +1916,7 @@ class Workgroup(Handler):
         return outs
 
     def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
-        conn.client("athena").delete_work_group(
-            WorkGroup=id_, RecursiveDeleteOption=bool(state.get("forceDestroy"))
-        )
+        conn.client("athena").delete_work_group(WorkGroup=id_, RecursiveDeleteOption=bool(state.get("forceDestroy")))
 
 
 @register("aws:athena/namedQuery:NamedQuery")
@@ -1991,12 +1995,8 @@ class Vpc(Handler):
             args["TagSpecifications"] = tag_specs("vpc", ins["tags"])
         vpc = ec2.create_vpc(**args)["Vpc"]
         vpc_id = vpc["VpcId"]
-        ec2.modify_vpc_attribute(
-            VpcId=vpc_id, EnableDnsSupport={"Value": bool(ins.get("enableDnsSupport", True))}
-        )
-        ec2.modify_vpc_attribute(
-            VpcId=vpc_id, EnableDnsHostnames={"Value": bool(ins.get("enableDnsHostnames", False))}
-        )
+        ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsSupport={"Value": bool(ins.get("enableDnsSupport", True))})
+        ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": bool(ins.get("enableDnsHostnames", False))})
         outs = self.read(conn, vpc_id, ins)
         assert outs is not None
         return vpc_id, outs
@@ -2022,9 +2022,7 @@ class Vpc(Handler):
             Filters=[{"Name": "vpc-id", "Values": [id_]}, {"Name": "default", "Values": ["true"]}]
         )["NetworkAcls"]
         dns_support = ec2.describe_vpc_attribute(VpcId=id_, Attribute="enableDnsSupport")["EnableDnsSupport"]
-        dns_names = ec2.describe_vpc_attribute(VpcId=id_, Attribute="enableDnsHostnames")[
-            "EnableDnsHostnames"
-        ]
+        dns_names = ec2.describe_vpc_attribute(VpcId=id_, Attribute="enableDnsHostnames")["EnableDnsHostnames"]
         tags = tag_dict(vpc.get("Tags"))
         main_table = tables[0]["RouteTableId"] if tables else ""
         return {
@@ -2313,22 +2311,6 @@ class DefaultSecurityGroup(Handler):
             GroupRules.reset(conn.client("ec2"), id_, {}, force=True)
 
 
-def _pair_description(ec2: Any, rule: dict[str, Any], ref: str, egress: bool) -> str | None:
-    """Description of a group-reference rule, read from DescribeSecurityGroups."""
-    group = _group(ec2, rule["GroupId"])
-    if group is None:
-        return None
-    for perm in group.get("IpPermissionsEgress" if egress else "IpPermissions") or []:
-        if (perm.get("IpProtocol"), perm.get("FromPort"), perm.get("ToPort")) != (
-            rule.get("IpProtocol"), rule.get("FromPort"), rule.get("ToPort")
-        ):
-            continue
-        for pair in perm.get("UserIdGroupPairs") or []:
-            if pair.get("GroupId") == ref and pair.get("Description"):
-                return str(pair["Description"])
-    return None
-
-
 class SecurityGroupRule(Handler):
     required = ("ipProtocol", "securityGroupId")
     replace_on = frozenset({"securityGroupId"})
@@ -2367,9 +2349,7 @@ class SecurityGroupRule(Handler):
         return perm
 
     def check(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
-        targets = [
-            k for k in ("cidrIpv4", "cidrIpv6", "prefixListId", "referencedSecurityGroupId") if inputs.get(k)
-        ]
+        targets = [k for k in ("cidrIpv4", "cidrIpv6", "prefixListId", "referencedSecurityGroupId") if inputs.get(k)]
         if len(targets) != 1:
             return [
                 (
@@ -2396,9 +2376,7 @@ class SecurityGroupRule(Handler):
 
     def read(self, conn: Connection, id_: str, state: dict[str, Any]) -> Outs | None:
         try:
-            rules = conn.client("ec2").describe_security_group_rules(SecurityGroupRuleIds=[id_])[
-                "SecurityGroupRules"
-            ]
+            rules = conn.client("ec2").describe_security_group_rules(SecurityGroupRuleIds=[id_])["SecurityGroupRules"]
         except ClientError as exc:
             if code(exc) in ("InvalidSecurityGroupRuleId.NotFound", "InvalidGroup.NotFound"):
                 return None
@@ -2431,10 +2409,8 @@ class SecurityGroupRule(Handler):
         if ref or "referencedSecurityGroupId" in state:
             outs["referencedSecurityGroupId"] = ref
         if ref and not rule.get("Description"):
-            # moto 5.2.5 leaves Description out of DescribeSecurityGroupRules for group references; the group's
-            # own permissions still carry it.
-            outs["description"] = _pair_description(conn.client("ec2"), rule, ref, self.egress) or outs.get(
-                "description")
+            # moto keeps a group reference's description on the group's permission, not on the rule.
+            outs["description"] = _pair_description(conn, rule, ref) or outs.get("description")
         outs["tags"] = outs["tagsAll"] or state.get("tags")
         return outs
 
@@ -2457,6 +2433,18 @@ class SecurityGroupRule(Handler):
         ec2 = conn.client("ec2")
         op = ec2.revoke_security_group_egress if self.egress else ec2.revoke_security_group_ingress
         op(GroupId=state["securityGroupId"], SecurityGroupRuleIds=[id_])
+
+
+def _pair_description(conn: Connection, rule: dict[str, Any], ref: str) -> str | None:
+    group = _group(conn.client("ec2"), rule["GroupId"])
+    key = "IpPermissionsEgress" if rule.get("IsEgress") else "IpPermissions"
+    for perm in (group or {}).get(key, []):
+        if perm.get("IpProtocol") != rule.get("IpProtocol") or perm.get("FromPort") != rule.get("FromPort"):
+            continue
+        for pair in perm.get("UserIdGroupPairs", []):
+            if pair.get("GroupId") == ref and pair.get("Description"):
+                return str(pair["Description"])
+    return None
 
 
 @register("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")

@@ -1,7 +1,7 @@
 """Fixtures for engine tests: a moto server, the emulated aws plugin on PATH, a throwaway pulumi home/backend.
 
-- `moto_endpoint` (session): a `moto_server` subprocess on 127.0.0.1 and a free port; `moto` (per test)
-  resets it and returns the endpoint URL.
+- `moto` (per test): a fresh `moto_server` subprocess on 127.0.0.1 and a free port; its endpoint URL.
+  `running_moto_server(log)` is the same as a context manager (e.g. for a session-wide server).
 - `engine_env` (per test): fake AWS credentials, AWS_ENDPOINT_URL -> moto, tests/emulator first on PATH,
   PULUMI_HOME and a file:// backend in tmp dirs, a passphrase, the emulator's own state file; applied to
   os.environ for the test (monkeypatch) and returned as a dict (for LocalWorkspaceOptions.env_vars).
@@ -23,6 +23,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +62,9 @@ def _wait_for(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) ->
     raise RuntimeError(f"moto_server did not answer on {url} within {timeout}s")
 
 
-@pytest.fixture(scope="session")
-def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def running_moto_server(log: Path) -> Iterator[str]:
     """A moto server in its own process (the engine, plugins and tests all reach it over HTTP)."""
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
     for _ in range(3):
         port = _free_port()
         with log.open("ab") as out:
@@ -72,7 +72,7 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                # AWS managed policies (AdministratorAccess, ...) exist in every real account; stages attach them.
+                # AWS managed policies (arn:aws:iam::aws:policy/...) exist only when moto loads them.
                 env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},
             )
         url = f"http://127.0.0.1:{port}"
@@ -96,12 +96,14 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def moto(moto_endpoint: str) -> str:
-    """The moto endpoint, reset to empty for this test."""
-    request = urllib.request.Request(moto_endpoint + "/moto-api/reset", method="POST")
-    with urllib.request.urlopen(request, timeout=30):
-        pass
-    return moto_endpoint
+def moto(tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty moto server for this test (its log: <tmp_path>/moto.log).
+
+    A new process per test (about a second) rather than /moto-api/reset on a shared one: with AWS managed
+    policies loaded, a reset re-initialises IAM for every account a test created and took 5-12 s here.
+    """
+    with running_moto_server(tmp_path / "moto.log") as url:
+        yield url
 
 
 @pytest.fixture

@@ -10,16 +10,12 @@ import pulumi_aws as aws
 SERVICES = ("athena", "cloudtrail", "ec2", "glue", "iam", "kms", "organizations", "s3", "sts")
 
 
-def provider(
-    name: str, endpoint: str, region: str = "us-east-1", role_arn: str | None = None
-) -> aws.Provider:
+def provider(name: str, endpoint: str, region: str = "us-east-1", role_arn: str | None = None) -> aws.Provider:
     """An explicit provider as the stages build it: every service pointed at the emulator, roles assumed."""
     return aws.Provider(
         name,
         region=region,
-        assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=role_arn, session_name="landingzone")]
-        if role_arn
-        else None,
+        assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=role_arn, session_name="landingzone")] if role_arn else None,
         endpoints=[aws.ProviderEndpointArgs(**{service: endpoint for service in SERVICES})],
         skip_credentials_validation=True,
         skip_requesting_account_id=True,

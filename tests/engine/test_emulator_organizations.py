@@ -11,7 +11,9 @@ import pulumi
 import pulumi_aws as paws
 import pytest
 from botocore.exceptions import ClientError
-from emulator_programs import opts, provider, scp
+from pulumi.automation import errors as auto_errors
+
+from .emulator_programs import opts, provider, scp
 
 
 def organization_program(endpoint: str, spec: dict[str, Any]):  # type: ignore[no-untyped-def]
@@ -75,9 +77,7 @@ def organization_program(endpoint: str, spec: dict[str, Any]):  # type: ignore[n
             service_principal="securityhub.amazonaws.com",
             opts=opts(mgmt),
         )
-        paws.cloudtrail.OrganizationDelegatedAdminAccount(
-            "cloudtrail-admin", account_id=security.id, opts=opts(mgmt)
-        )
+        paws.cloudtrail.OrganizationDelegatedAdminAccount("cloudtrail-admin", account_id=security.id, opts=opts(mgmt))
         pulumi.export("organization_id", org.id)
         pulumi.export("root_id", root)
         pulumi.export("master_account_id", org.master_account_id)
@@ -100,9 +100,7 @@ def targets_of(org: Any, policy_id: str) -> set[str]:
     return {t["TargetId"] for t in org.list_targets_for_policy(PolicyId=policy_id)["Targets"]}
 
 
-def test_organization_create_update_replace_refresh_delete(
-    inline_stack: Any, aws: Any, engine_env: Any
-) -> None:
+def test_organization_create_update_replace_refresh_delete(inline_stack: Any, aws: Any, engine_env: Any) -> None:
     spec = {
         "security_ou_name": "Security",
         "prod_email": "prod@example.com",
@@ -121,8 +119,7 @@ def test_organization_create_update_replace_refresh_delete(
     assert out["organization_id"] == desc["Id"] and out["master_account_id"] == desc["MasterAccountId"]
     assert out["root_id"] == org.list_roots()["Roots"][0]["Id"]
     assert {
-        p["ServicePrincipal"]
-        for p in org.list_aws_service_access_for_organization()["EnabledServicePrincipals"]
+        p["ServicePrincipal"] for p in org.list_aws_service_access_for_organization()["EnabledServicePrincipals"]
     } == {"cloudtrail.amazonaws.com", "guardduty.amazonaws.com"}
     ous = out["ou_ids"]
     accounts = out["account_ids"]
@@ -130,9 +127,7 @@ def test_organization_create_update_replace_refresh_delete(
     assert parent_of(org, accounts["Prod"]) == ous["Workloads"]
     assert org.describe_account(AccountId=accounts["Prod"])["Account"]["Email"] == "prod@example.com"
     assert targets_of(org, out["policy_id"]) == {out["root_id"]}
-    admins = org.list_delegated_administrators(ServicePrincipal="guardduty.amazonaws.com")[
-        "DelegatedAdministrators"
-    ]
+    admins = org.list_delegated_administrators(ServicePrincipal="guardduty.amazonaws.com")["DelegatedAdministrators"]
     assert [a["Id"] for a in admins] == [accounts["Security"]]
     # securityhub and the CloudTrail registration are refused by moto: they live in the emulator's state file.
     state = engine_env["LANDINGZONE_EMULATOR_STATE"]
@@ -191,3 +186,76 @@ def test_organization_create_update_replace_refresh_delete(
     with pytest.raises(ClientError):
         org.describe_organization()
     assert "securityhub" not in open(state).read()
+
+
+def test_brownfield_import_reads_existing_organization(inline_stack: Any, aws: Any) -> None:
+    """`import_` on the organization, an OU and an account (as the organization stage does for existing ones):
+    the engine calls Read with the id only, and the program's inputs must match what was read."""
+    org = aws.client("organizations")
+    desc = org.create_organization(FeatureSet="ALL")["Organization"]
+    org.enable_aws_service_access(ServicePrincipal="cloudtrail.amazonaws.com")
+    root = org.list_roots()["Roots"][0]["Id"]
+    org.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    ou = org.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]["Id"]
+    status = org.create_account(Email="legacy@example.com", AccountName="Legacy")["CreateAccountStatus"]
+    account = org.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"][
+        "AccountId"
+    ]
+    org.move_account(AccountId=account, SourceParentId=root, DestinationParentId=ou)
+
+    def program() -> None:
+        mgmt = provider("management", aws.endpoint)
+        organization = paws.organizations.Organization(
+            "org",
+            feature_set="ALL",
+            aws_service_access_principals=["cloudtrail.amazonaws.com"],
+            enabled_policy_types=["SERVICE_CONTROL_POLICY"],
+            opts=opts(mgmt, protect=True, import_=desc["Id"]),
+        )
+        workloads = paws.organizations.OrganizationalUnit(
+            "workloads", name="Workloads", parent_id=organization.roots[0].id, opts=opts(mgmt, import_=ou)
+        )
+        paws.organizations.Account(
+            "legacy",
+            name="Legacy",
+            email="legacy@example.com",
+            parent_id=workloads.id,
+            role_name="OrganizationAccountAccessRole",
+            close_on_deletion=False,
+            opts=opts(mgmt, protect=True, import_=account, ignore_changes=["roleName"]),
+        )
+
+    stack = inline_stack(program, stack="brownfield")
+    preview = stack.preview()
+    assert preview.change_summary == {"create": 2, "import": 3}, preview.stdout
+    stack.up()
+    assert stack.preview().change_summary == {"same": 5}
+    # Protect is the engine's business: a destroy refuses to delete the imported organization and account.
+    with pytest.raises(Exception, match="protect"):
+        stack.destroy()
+    assert org.describe_account(AccountId=account)["Account"]["Name"] == "Legacy"
+
+
+@pytest.mark.parametrize("duplicate", ["ou", "account"])
+def test_duplicates_are_refused_like_aws(inline_stack: Any, aws: Any, duplicate: str) -> None:
+    """AWS refuses a second OU of one name under a parent and a second account with one email (moto does not):
+    a re-run after an interrupted up must fail loudly rather than leave duplicates."""
+    org = aws.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    org.create_organizational_unit(ParentId=root, Name="Workloads")
+    org.create_account(Email="prod@example.com", AccountName="Prod")
+
+    def program() -> None:
+        mgmt = provider("management", aws.endpoint)
+        if duplicate == "ou":
+            paws.organizations.OrganizationalUnit("workloads", name="Workloads", parent_id=root, opts=opts(mgmt))
+        else:
+            paws.organizations.Account("prod", name="Prod", email="prod@example.com", parent_id=root, opts=opts(mgmt))
+
+    stack = inline_stack(program, stack=f"duplicate-{duplicate}")
+    expected = "DuplicateOrganizationalUnitException" if duplicate == "ou" else "EMAIL_ALREADY_EXISTS"
+    with pytest.raises(auto_errors.CommandError, match=expected):
+        stack.up()
+    assert len(org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]) == 1
+    assert [a["Email"] for a in org.list_accounts()["Accounts"]].count("prod@example.com") == 1

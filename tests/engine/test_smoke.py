@@ -44,8 +44,9 @@ def test_inline_program_lifecycle(tmp_path: Path, pulumi_command: auto.PulumiCom
         work_dir=str(work),
         pulumi_home=str(tmp_path / "home"),
         pulumi_command=pulumi_command,
-        project_settings=auto.ProjectSettings(name="lz-smoke", runtime="python",
-                                              backend=auto.ProjectBackend(state.as_uri())),
+        project_settings=auto.ProjectSettings(
+            name="lz-smoke", runtime="python", backend=auto.ProjectBackend(state.as_uri())
+        ),
         env_vars={"PULUMI_CONFIG_PASSPHRASE": "smoke-passphrase", "PULUMI_SKIP_UPDATE_CHECK": "true"},
     )
     stack = auto.create_or_select_stack("smoke", project_name="lz-smoke", program=_program, opts=opts)

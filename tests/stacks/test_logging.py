@@ -202,3 +202,13 @@ def test_preview_before_anything_is_applied() -> None:
     assert plan.named("trail-bucket-policy").inputs["policy"] == "(known after apply)"
     assert plan.named("organization-trail").inputs["isOrganizationTrail"] is True
     assert json.dumps(plan.outputs)  # exports stay serializable with unknowns
+
+
+def test_order_policies_before_the_services_that_check_them() -> None:
+    # S3 refuses a logging configuration, and CloudTrail a trail, until the bucket policy lets them write
+    # (found applying the stage through the emulator).
+    plan = run_stage("logging", config("medium"))
+    assert "access-logs-policy" in plan.named("trail-bucket-access-logging").dependencies
+    trail_deps = plan.named("organization-trail").dependencies
+    assert {"trail-bucket-policy", "trail-key"} <= set(trail_deps)
+    assert "trail-bucket-public-access-block" in plan.named("trail-bucket-policy").dependencies

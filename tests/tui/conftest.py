@@ -18,7 +18,7 @@ import pytest
 from textual.pilot import Pilot
 
 from landingzone import toolchain
-from tests.engine.conftest import aws, engine_env, moto, moto_endpoint, pulumi_cli  # noqa: F401 (shared fixtures)
+from tests.engine.conftest import aws, engine_env, moto, pulumi_cli  # noqa: F401 (shared fixtures)
 from tui.app import STEP_KEYS, WizardApp
 from tui.screens.base import StepScreen
 

@@ -1,0 +1,145 @@
+"""Logging family: the organization trail, its bucket, and a query layer beyond the 90-day event history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from landingzone.audit.model import AuditContext, Cis, Issue, Practice, Severity, check
+from landingzone.discovery import BucketInfo, TrailInfo
+
+
+def _org_trails(ctx: AuditContext) -> list[TrailInfo]:
+    return [t for t in ctx.found.trails if t.is_organization_trail]
+
+
+def _has_org_trail(ctx: AuditContext) -> bool:
+    return bool(_org_trails(ctx))
+
+
+def _trail_buckets(ctx: AuditContext) -> list[BucketInfo]:
+    names = {t.s3_bucket for t in _org_trails(ctx)}
+    return [b for b in ctx.found.buckets if b.name in names and b.account_id is not None]
+
+
+@check(id="LZ-LOG-001", title="An organization-wide CloudTrail trail exists", severity=Severity.HIGH,
+       practice=Practice.ORGANIZATION_TRAIL,
+       rationale="An organization trail records the API activity of every account, present and future, into one "
+       "place that member accounts cannot change.",
+       remediation="Stage `logging` creates the organization trail (logging.trail_name) from the Security "
+       "account into a central bucket.",
+       cis=Cis(v3="3.1", v5="3.1", v7="4.1"), nist=("DE.CM", "PR.PT"),
+       applies=lambda ctx: ctx.has_organization)
+def organization_trail_exists(ctx: AuditContext) -> Iterator[Issue]:
+    if not _org_trails(ctx):
+        others = ", ".join(t.name for t in ctx.found.trails) or "none"
+        org_id = ctx.found.organization.id if ctx.found.organization else ""
+        yield Issue(org_id, f"no organization trail (trails seen from the management account: {others})")
+
+
+@check(id="LZ-LOG-002", title="The organization trail covers all regions", severity=Severity.HIGH,
+       practice=Practice.ORGANIZATION_TRAIL,
+       rationale="A single-region trail misses activity in every other region, including regions an attacker "
+       "picks because nobody watches them.",
+       remediation="Stage `logging` creates the trail multi-region; for an existing trail: "
+       "`aws cloudtrail update-trail --is-multi-region-trail`.",
+       cis=Cis(v3="3.1", v5="3.1", v7="4.1"), nist=("DE.CM",), applies=_has_org_trail)
+def trail_multi_region(ctx: AuditContext) -> Iterator[Issue]:
+    for trail in _org_trails(ctx):
+        if not trail.is_multi_region:
+            yield Issue(trail.arn, f"trail {trail.name!r} records only {trail.home_region}", trail.owner_account_id,
+                        trail.home_region)
+
+
+@check(id="LZ-LOG-003", title="The organization trail is logging", severity=Severity.HIGH,
+       practice=Practice.ORGANIZATION_TRAIL,
+       rationale="A stopped trail records nothing; stopping it is a classic first step of an intruder.",
+       remediation="`aws cloudtrail start-logging --name <trail>`; the protect-organization-trail guardrail "
+       "denies StopLogging to everyone but the organization's administrators.",
+       nist=("DE.CM",), applies=_has_org_trail)
+def trail_logging(ctx: AuditContext) -> Iterator[Issue]:
+    for trail in _org_trails(ctx):
+        if trail.is_logging is False:
+            yield Issue(trail.arn, f"trail {trail.name!r} is not logging", trail.owner_account_id,
+                        trail.home_region)
+
+
+@check(id="LZ-LOG-004", title="Log file validation is on", severity=Severity.MEDIUM,
+       practice=Practice.ORGANIZATION_TRAIL,
+       rationale="Digest files let an investigator prove that log files were not changed or deleted after "
+       "delivery.",
+       remediation="Stage `logging` enables it; for an existing trail: `aws cloudtrail update-trail "
+       "--enable-log-file-validation`.",
+       cis=Cis(v3="3.2", v5="3.2", v7="4.2"), nist=("PR.DS", "DE.CM"), applies=_has_org_trail)
+def trail_validation(ctx: AuditContext) -> Iterator[Issue]:
+    for trail in _org_trails(ctx):
+        if not trail.log_file_validation:
+            yield Issue(trail.arn, f"trail {trail.name!r} has log file validation off", trail.owner_account_id,
+                        trail.home_region)
+
+
+@check(id="LZ-LOG-005", title="Trail logs are encrypted with a KMS customer-managed key", severity=Severity.MEDIUM,
+       practice=Practice.ORGANIZATION_TRAIL,
+       rationale="A customer-managed key adds a second permission (kms:Decrypt) between a reader and the logs, "
+       "and its use is itself logged.",
+       remediation="logging.kms: true (the default) makes stage `logging` create the key and use it.",
+       cis=Cis(v3="3.5", v5="3.5", v7="4.5"), nist=("PR.DS",), applies=_has_org_trail)
+def trail_kms(ctx: AuditContext) -> Iterator[Issue]:
+    for trail in _org_trails(ctx):
+        if not trail.kms_key_id:
+            yield Issue(trail.arn, f"trail {trail.name!r} is not encrypted with a KMS key", trail.owner_account_id,
+                        trail.home_region)
+
+
+@check(id="LZ-LOG-006", title="The trail bucket is not public", severity=Severity.HIGH,
+       practice=Practice.ORGANIZATION_TRAIL,
+       rationale="The trail bucket holds the record of everything every account did; public access, or merely "
+       "the possibility of it, exposes it.",
+       remediation="Stage `logging` creates the bucket with all four Block Public Access settings; the "
+       "deny-s3-block-public-access-changes guardrail keeps them on.",
+       nist=("PR.DS", "PR.AC"), applies=_has_org_trail)
+def bucket_not_public(ctx: AuditContext) -> Iterator[Issue]:
+    for bucket in _trail_buckets(ctx):
+        reasons = []
+        if bucket.policy_is_public:
+            reasons.append("its bucket policy grants public access")
+        if bucket.acl_is_public:
+            reasons.append("its ACL grants access to all users")
+        if bucket.block_public_access is False:
+            reasons.append("Block Public Access is not fully on (bucket or account level)")
+        if reasons:
+            yield Issue(f"arn:aws:s3:::{bucket.name}", f"trail bucket {bucket.name!r}: " + "; ".join(reasons),
+                        bucket.account_id)
+
+
+@check(id="LZ-LOG-007", title="The trail bucket has access logging", severity=Severity.MEDIUM,
+       practice=Practice.ORGANIZATION_TRAIL,
+       rationale="Access logs show who read or deleted trail log files.",
+       remediation="Stage `logging` turns on server access logging into a separate bucket; for an existing "
+       "bucket: `aws s3api put-bucket-logging`.",
+       cis=Cis(v3="3.4", v5="3.4", v7="4.4"), nist=("DE.CM",), applies=_has_org_trail)
+def bucket_access_logging(ctx: AuditContext) -> Iterator[Issue]:
+    for bucket in _trail_buckets(ctx):
+        if bucket.access_logging_known and bucket.access_logging_target is None:
+            yield Issue(f"arn:aws:s3:::{bucket.name}", f"trail bucket {bucket.name!r} has no access logging",
+                        bucket.account_id)
+
+
+@check(id="LZ-LOG-008", title="The trail is queryable beyond 90 days (Athena or Lake)", severity=Severity.MEDIUM,
+       practice=Practice.TRAIL_QUERY,
+       rationale="The console's event history keeps 90 days of management events; an investigation needs the "
+       "whole record, queryable with SQL.",
+       remediation="logging.query_layer: athena (the default) makes stage `logging` create a Glue table with "
+       "partition projection over the trail bucket, an Athena workgroup and saved queries; lake only for "
+       "organizations that already use CloudTrail Lake (closed to new customers since 2026-05-31).",
+       nist=("DE.CM", "DE.AE"), applies=_has_org_trail)
+def query_layer(ctx: AuditContext) -> Iterator[Issue]:
+    buckets = {t.s3_bucket for t in _org_trails(ctx) if t.s3_bucket}
+    tables = [t for view in ctx.found.account_views.values() for t in view.glue_tables
+              if any(t.location.rstrip("/") == f"s3://{b}" or t.location.startswith(f"s3://{b}/") for b in buckets)]
+    stores = [s for s in ctx.found.event_data_stores if s.status in ("ENABLED", "CREATED", "STARTING_INGESTION")]
+    if tables or stores:
+        return
+    where = "" if ctx.found.event_data_stores_visible else " (event data stores were not readable)"
+    org_id = ctx.found.organization.id if ctx.found.organization else ""
+    yield Issue(org_id, f"no Glue/Athena table over the trail bucket ({', '.join(sorted(buckets))}) and no "
+                f"CloudTrail Lake event data store{where}")

@@ -1,0 +1,39 @@
+"""A moto server on 127.0.0.1 (a free port), in this process, for the audit tests.
+
+In-process (ThreadedMotoServer) rather than a subprocess so that ``moto_org.register_cloudtrail_admin`` can
+write the one registration moto refuses over its API; every read the audit makes still goes over HTTP.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+# moto loads ~1,300 default AMIs into every account's EC2 backend (half a second each); no test needs them.
+os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def fresh_moto(moto_endpoint: str) -> str:
+    """The server with every backend reset: each test builds its own organization."""
+    requests.post(f"{moto_endpoint}/moto-api/reset", timeout=30).raise_for_status()
+    return moto_endpoint

@@ -1,0 +1,302 @@
+"""Build an AWS organization in a moto server, to every practice or with one practice broken.
+
+Used by tests/audit and benchmarks/audit_scale.py. Everything goes through boto3 over HTTP to the server, with two
+documented exceptions where moto cannot do what AWS does (see ``register_cloudtrail_admin``).
+
+Default security groups: moto creates each VPC's default group with an allow-all egress rule and *no* ingress
+rule, while AWS also adds a self-referencing ingress rule. The well-built organization removes every rule from
+every default group (what CIS 5.4/5.5/6.5 asks, and what one must do on AWS as well), so the zero-findings test
+does not depend on moto's missing ingress rule; the ``aws-default-sg`` break adds the self-referencing ingress rule
+AWS creates and expects LZ-NET-004.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from landingzone.policies.catalog import RenderContext, default_catalog
+
+MANAGEMENT_ACCOUNT = "123456789012"  # moto's default account: the caller, and so the management account
+HOME = "us-east-1"
+ACCESS_ROLE = "OrganizationAccountAccessRole"
+ADMIN_PATH = "/org-admin/"
+ADMIN_ROLE = "LandingZoneAdministrator"
+TRAIL = "organization-trail"
+
+BREAKS = frozenset({
+    "feature-set-billing", "no-development-account", "prod-dev-same-ou", "prod-at-root", "mgmt-workload",
+    "mgmt-iam-users", "no-cloudtrail-admin", "guardduty-to-production", "no-org-trail", "single-region-trail",
+    "trail-stopped", "no-log-validation", "no-kms", "public-trail-bucket", "no-access-logging", "no-query-layer",
+    "workload-ou-without-scps", "missing-admin-role", "unprotected-admin-roles", "ssh-from-internet",
+    "rdp-from-ipv6-internet", "internal-cidr-rule", "aws-default-sg", "seed-example-protection",
+})
+
+GUARDRAIL_CONTEXT = RenderContext(governed_regions=(HOME,), org_admin_path=ADMIN_PATH, access_role_name=ACCESS_ROLE,
+                                  trail_name=TRAIL)
+"""The SCPs come from the landing zone's own guardrail library, rendered as stage `guardrails` would."""
+
+
+@dataclass
+class BuiltOrganization:
+    endpoint: str
+    organization_id: str
+    root_id: str
+    ou_ids: dict[str, str] = field(default_factory=dict)
+    account_ids: dict[str, str] = field(default_factory=dict)
+    trail_bucket: str = ""
+
+
+@functools.cache
+def shared_session() -> boto3.Session:
+    """One boto3 session for the whole test run: botocore parses each service model once per session (the EC2
+    model alone takes seconds), and every organization built or audited here uses the same fake credentials."""
+    return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=HOME)
+
+
+class MotoOrg:
+    """Clients for the management account and, through the access role, for member accounts. One boto3 session
+    (member credentials passed per client) and cached clients: service models load once."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
+        self.session = shared_session()
+        self._credentials: dict[str, dict[str, str]] = {}
+        self._clients: dict[tuple[str, str, str], Any] = {}
+
+    def client(self, service: str, account: str | None = None, region: str = HOME) -> Any:
+        account = account or MANAGEMENT_ACCOUNT
+        key = (service, account, region)
+        if key not in self._clients:
+            creds = {} if account == MANAGEMENT_ACCOUNT else self.credentials(account)
+            self._clients[key] = self.session.client(service, region_name=region, endpoint_url=self.endpoint,
+                                                     **creds)
+        return self._clients[key]
+
+    def credentials(self, account_id: str) -> dict[str, str]:
+        if account_id not in self._credentials:
+            creds = self.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/{ACCESS_ROLE}",
+                                                   RoleSessionName="builder")["Credentials"]
+            self._credentials[account_id] = {
+                "aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"],
+                "aws_session_token": creds["SessionToken"]}
+        return self._credentials[account_id]
+
+
+def register_cloudtrail_admin(account_id: str, management_account: str = MANAGEMENT_ACCOUNT) -> None:
+    """Make ``account_id`` CloudTrail's delegated administrator.
+
+    moto refuses cloudtrail.amazonaws.com in RegisterDelegatedAdministrator and does not implement CloudTrail's
+    RegisterOrganizationDelegatedAdmin, while AWS accepts both. The tests run moto's server in this process
+    (ThreadedMotoServer), so the registration is written into moto's Organizations state directly: the audit
+    then reads it over HTTP exactly as it reads any other delegated administrator.
+    """
+    from moto.organizations.models import FakeDelegatedAdministrator, organizations_backends
+
+    backend = organizations_backends[management_account]["aws"]
+    account = backend.get_account_by_id(account_id)
+    admin = next((a for a in backend.admins if a.account.id == account_id), None)
+    if admin is None:
+        admin = FakeDelegatedAdministrator(account)
+        backend.admins.append(admin)
+    admin.services["cloudtrail.amazonaws.com"] = {"ServicePrincipal": "cloudtrail.amazonaws.com",
+                                                  "DelegationEnabledDate": 0}
+
+
+def close_default_groups(org: MotoOrg, account: str, regions: Iterable[str], *, keep: str | None = None) -> None:
+    """Remove every rule from every default security group (except in VPC ``keep``)."""
+    for region in regions:
+        ec2 = org.client("ec2", account, region)
+        groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]}])
+        for group in groups["SecurityGroups"]:
+            if group["VpcId"] == keep:
+                continue
+            if group["IpPermissions"]:
+                ec2.revoke_security_group_ingress(GroupId=group["GroupId"], IpPermissions=group["IpPermissions"])
+            if group["IpPermissionsEgress"]:
+                ec2.revoke_security_group_egress(GroupId=group["GroupId"],
+                                                 IpPermissions=group["IpPermissionsEgress"])
+
+
+def _role_network(org: MotoOrg, account: str, breaks: frozenset[str], production: bool) -> None:
+    """A VPC with web/app/db groups that reference each other; only web takes HTTPS from the internet."""
+    ec2 = org.client("ec2", account)
+    # The account's default VPC (172.31.0.0/16) hosts the role groups: creating a VPC in moto costs seconds.
+    vpc_info = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]
+    vpc, cidr = vpc_info["VpcId"], vpc_info["CidrBlock"]
+    groups = {role: ec2.create_security_group(GroupName=role, Description=f"{role} tier", VpcId=vpc)["GroupId"]
+              for role in ("web", "app", "db")}
+
+    def allow(target: str, port: int, **source: Any) -> None:
+        ec2.authorize_security_group_ingress(GroupId=groups[target], IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, **source}])
+
+    allow("web", 443, IpRanges=[{"CidrIp": "0.0.0.0/0", "Description": "HTTPS from the internet"}])
+    allow("app", 8080, UserIdGroupPairs=[{"GroupId": groups["web"]}])
+    if production and "internal-cidr-rule" in breaks:
+        allow("db", 5432, IpRanges=[{"CidrIp": cidr}])
+    else:
+        allow("db", 5432, UserIdGroupPairs=[{"GroupId": groups["app"]}])
+    if production and "ssh-from-internet" in breaks:
+        allow("app", 22, IpRanges=[{"CidrIp": "0.0.0.0/0"}])
+    if production and "rdp-from-ipv6-internet" in breaks:
+        allow("app", 3389, Ipv6Ranges=[{"CidrIpv6": "::/0"}])
+    close_default_groups(org, account, [HOME])
+    if production and "aws-default-sg" in breaks:
+        default = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]},
+                                                        {"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"][0]
+        ec2.authorize_security_group_ingress(GroupId=default["GroupId"], IpPermissions=[
+            {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": default["GroupId"]}]}])
+
+
+def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workload_accounts: int = 0,
+                       regions: tuple[str, ...] = (HOME,)) -> BuiltOrganization:
+    """The medium preset's shape, built to every practice, minus the practices named in ``breaks``."""
+    broken = frozenset(breaks)
+    unknown = broken - BREAKS
+    if unknown:
+        raise ValueError(f"unknown breaks: {sorted(unknown)}")
+    org = MotoOrg(endpoint)
+    orgs = org.client("organizations")
+    feature_set = "CONSOLIDATED_BILLING" if "feature-set-billing" in broken else "ALL"
+    organization_id: str = orgs.create_organization(FeatureSet=feature_set)["Organization"]["Id"]
+    root_id: str = orgs.list_roots()["Roots"][0]["Id"]
+    orgs.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")
+    built = BuiltOrganization(endpoint, organization_id, root_id)
+
+    def ou(path: str) -> str:
+        parent: str = root_id
+        so_far = ""
+        for name in path.split("/"):
+            so_far = f"{so_far}/{name}" if so_far else name
+            if so_far not in built.ou_ids:
+                built.ou_ids[so_far] = orgs.create_organizational_unit(ParentId=parent, Name=name)[
+                    "OrganizationalUnit"]["Id"]
+            parent = built.ou_ids[so_far]
+        return parent
+
+    accounts: list[tuple[str, str]] = [
+        ("security", "Security"), ("log-archive", "Security"), ("shared-services", "Infrastructure"),
+        ("production", "Root" if "prod-at-root" in broken else "Workloads/Prod"),
+    ]
+    if "no-development-account" not in broken:
+        accounts.append(("development", "Workloads/Prod" if "prod-dev-same-ou" in broken else "Workloads/NonProd"))
+    accounts += [(f"workload-{i:03d}", "Workloads/Prod" if i % 2 else "Workloads/NonProd")
+                 for i in range(extra_workload_accounts)]
+    for path in ("Security", "Infrastructure", "Workloads/Prod", "Workloads/NonProd", "Sandbox"):
+        ou(path)
+    for name, path in accounts:
+        acct = orgs.create_account(AccountName=name, Email=f"aws-{name}@example.com")["CreateAccountStatus"]
+        built.account_ids[name] = acct["AccountId"]
+        if path != "Root":
+            orgs.move_account(AccountId=acct["AccountId"], SourceParentId=root_id, DestinationParentId=ou(path))
+    ids = built.account_ids
+    security, log_archive, production = ids["security"], ids["log-archive"], ids["production"]
+
+    # Guardrails: baseline at the root, region and service guardrails on the workload OUs.
+    catalog = default_catalog()
+
+    def scp(guardrail: str, *targets: str) -> None:
+        content = catalog.render(guardrail, context=GUARDRAIL_CONTEXT)
+        policy = orgs.create_policy(Name=guardrail, Description=guardrail, Type="SERVICE_CONTROL_POLICY",
+                                    Content=content)["Policy"]["PolicySummary"]["Id"]
+        for target in targets:
+            orgs.attach_policy(PolicyId=policy, TargetId=target)
+
+    scp("deny-leave-organization", root_id)
+    if "seed-example-protection" in broken:
+        scp("protect-org-admin-roles", root_id)  # the seed's example: delete/update denied, trust changes not
+    elif "unprotected-admin-roles" not in broken:
+        scp("protect-org-admin-roles-strict", root_id)
+    region_targets = [built.ou_ids["Infrastructure"], built.ou_ids["Sandbox"]]
+    if "workload-ou-without-scps" not in broken:
+        region_targets.append(built.ou_ids["Workloads"])
+    scp("deny-unapproved-regions", *region_targets)
+
+    # Delegated administration: the Security account for CloudTrail and the other security services.
+    for principal in ("cloudtrail.amazonaws.com", "guardduty.amazonaws.com", "access-analyzer.amazonaws.com"):
+        orgs.enable_aws_service_access(ServicePrincipal=principal)
+    if "no-cloudtrail-admin" not in broken:
+        register_cloudtrail_admin(security)
+    guardduty_admin = production if "guardduty-to-production" in broken else security
+    orgs.register_delegated_administrator(AccountId=guardduty_admin, ServicePrincipal="guardduty.amazonaws.com")
+    orgs.register_delegated_administrator(AccountId=security, ServicePrincipal="access-analyzer.amazonaws.com")
+
+    # Trail bucket and access-log bucket in the log-archive account, KMS key in the Security account.
+    s3 = org.client("s3", log_archive)
+    bucket = built.trail_bucket = f"{organization_id}-organization-trail"
+    logs_bucket = f"{organization_id}-trail-access-logs"
+    s3.create_bucket(Bucket=bucket)
+    s3.create_bucket(Bucket=logs_bucket)
+    block = {k: True for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")}
+    s3.put_public_access_block(Bucket=logs_bucket, PublicAccessBlockConfiguration=block)
+    if "public-trail-bucket" in broken:
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+    else:
+        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=block)
+    if "no-access-logging" not in broken:
+        s3.put_bucket_acl(Bucket=logs_bucket, GrantWrite="uri=http://acs.amazonaws.com/groups/s3/LogDelivery",
+                          GrantReadACP="uri=http://acs.amazonaws.com/groups/s3/LogDelivery")
+        s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={
+            "LoggingEnabled": {"TargetBucket": logs_bucket, "TargetPrefix": "trail-bucket/"}})
+    key_arn = org.client("kms", security).create_key(Description="organization trail")["KeyMetadata"]["Arn"]
+
+    trail_args: dict[str, Any] = {
+        "Name": TRAIL, "S3BucketName": bucket,
+        "IsOrganizationTrail": "no-org-trail" not in broken,
+        "IsMultiRegionTrail": "single-region-trail" not in broken,
+        "EnableLogFileValidation": "no-log-validation" not in broken,
+    }
+    if "no-kms" not in broken:
+        trail_args["KmsKeyId"] = key_arn
+    cloudtrail = org.client("cloudtrail")
+    cloudtrail.create_trail(**trail_args)
+    if "trail-stopped" not in broken:
+        cloudtrail.start_logging(Name=TRAIL)
+
+    # Query layer: Athena over the trail bucket, in the Security account.
+    if "no-query-layer" not in broken:
+        glue = org.client("glue", security)
+        glue.create_database(DatabaseInput={"Name": "cloudtrail"})
+        glue.create_table(DatabaseName="cloudtrail", TableInput={
+            "Name": "organization_trail", "TableType": "EXTERNAL_TABLE",
+            "StorageDescriptor": {"Location": f"s3://{bucket}/AWSLogs/{organization_id}/",
+                                  "Columns": [{"Name": "eventname", "Type": "string"}]},
+            "Parameters": {"projection.enabled": "true"}})
+        org.client("athena", security).create_work_group(Name="landingzone", Configuration={
+            "ResultConfiguration": {"OutputLocation": f"s3://{bucket}-athena-results/"}})
+
+    # Admin roles under /org-admin/ in every member account.
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{security}:root"}, "Action": "sts:AssumeRole"}]})
+    for name, account_id in ids.items():
+        if name == "development" and "missing-admin-role" in broken:
+            continue
+        org.client("iam", account_id).create_role(RoleName=ADMIN_ROLE, Path=ADMIN_PATH,
+                                                  AssumeRolePolicyDocument=trust)
+
+    # Networks: role-based groups in production and development; every default group closed.
+    _role_network(org, production, broken, production=True)
+    if "development" in ids:
+        _role_network(org, ids["development"], broken, production=False)
+    for account_id in [MANAGEMENT_ACCOUNT, *ids.values()]:
+        if account_id not in (production, ids.get("development")):
+            close_default_groups(org, account_id, regions)
+        else:
+            close_default_groups(org, account_id, [r for r in regions if r != HOME])
+
+    # The management account: no workloads, no IAM users (unless broken).
+    if "mgmt-workload" in broken:
+        # moto does not check the image id (its default AMI catalogue is switched off: see conftest.py).
+        org.client("ec2").run_instances(ImageId="ami-0123456789abcdef0", MinCount=1, MaxCount=1,
+                                        InstanceType="t3.micro")
+    if "mgmt-iam-users" in broken:
+        for user in ("alice", "bob", "carol"):
+            org.client("iam").create_user(UserName=user)
+    return built

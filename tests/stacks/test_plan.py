@@ -1,0 +1,126 @@
+"""The offline plan over whole presets, the `landingzone plan` command, and the plain-CLI entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+
+import stacks
+from landingzone.config import dumps_config
+from landingzone.plan import PlanMocks, plan, run_program
+from landingzone.presets import PRESETS, preset
+
+from ..cli.conftest import run_cli
+from .helpers import applied_organization, config
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_preset_plans_every_stage(name: str) -> None:
+    cfg = preset(name)
+    plans = plan(cfg)
+    stages = [p.stage for p in plans]
+    assert stages == ["organization", "security", "logging", "guardrails"] + ["network"] * len(cfg.network)
+    assert [p.account for p in plans if p.stage == "network"] == [n.account for n in cfg.network]
+    for stage_plan in plans:
+        assert stage_plan.resources, stage_plan.stack
+        names = [r.name for r in stage_plan.resources]
+        assert len(names) == len(set(names)), f"duplicate logical names in {stage_plan.stack}"
+        # Every resource goes through an explicit provider, never the default one.
+        assert all(r.provider for r in stage_plan.resources if not r.type.startswith("pulumi:providers:"))
+        assert set(stage_plan.outputs) <= set(stacks.stage(stage_plan.stage).outputs)
+    org = plans[0]
+    assert len(org.of_type("aws:organizations/account:Account")) == len(cfg.accounts)
+
+
+def test_stack_names_derive_from_the_landing_zone_name() -> None:
+    cfg = preset("small")
+    assert [p.stack for p in plan(cfg, "network")] == [
+        "acme-landing-zone-network-production", "acme-landing-zone-network-development"]
+
+
+def _write(tmp_path: Path, name: str = "medium", **changes: Any) -> Path:
+    path = tmp_path / "landingzone.yaml"
+    path.write_text(dumps_config(config(name, **changes)), encoding="utf-8")
+    return path
+
+
+def test_plan_command_prints_resources_tree_and_quota(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    proc = run_cli("plan", "--config", str(path), cwd=tmp_path, env={"AWS_ACCESS_KEY_ID": None,
+                                                                      "AWS_PROFILE": None})
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "stage organization (stack acme-landing-zone-organization)" in out
+    assert "stage network for account production" in out
+    assert "organizations:Account" in out and "protect" in out
+    assert "accounts and OUs:" in out and "  Workloads/" in out and "      - production (production)" in out
+    assert "SCP quota use per target" in out
+    assert "known after apply" in out
+
+
+def test_plan_command_json_and_stage_filter(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    proc = run_cli("plan", "--config", str(path), "--stage", "guardrails", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert [s["stage"] for s in doc["stages"]] == ["guardrails"]
+    counts = doc["stages"][0]["counts"]
+    assert counts["aws:organizations/policy:Policy"] == 9
+    root = next(q for q in doc["scp_quota"] if q["target"] == "Root")
+    assert root["attached"] == 5 and root["limit"] == 10
+    assert doc["total_resources"] == len(doc["stages"][0]["resources"])
+
+
+def test_plan_command_exits_5_on_quota(tmp_path: Path) -> None:
+    path = _write(tmp_path, quotas={"scp_per_target": 4})
+    proc = run_cli("plan", "--config", str(path), "--stage", "guardrails", cwd=tmp_path)
+    assert proc.returncode == 5
+    assert "'Root' would have 5 SCPs attached" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_plan_command_rejects_unknown_stage(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    proc = run_cli("plan", "--config", str(path), "--stage", "everything", cwd=tmp_path)
+    assert proc.returncode == 2  # a usage error
+    assert "'everything' is not a stage" in proc.stderr
+
+
+class _ReferenceMocks(PlanMocks):
+    """Answers the plain-CLI entry point's StackReferences with an applied organization's outputs."""
+
+    def __init__(self, outputs: dict[str, Any]) -> None:
+        super().__init__()
+        self.outputs = outputs
+        self.references: list[str] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+        if args.typ == "pulumi:pulumi:StackReference":
+            self.references.append(args.inputs["name"])
+            return args.inputs["name"], {"name": args.inputs["name"], "outputs": self.outputs,
+                                         "secretOutputNames": []}
+        return super().new_resource(args)
+
+
+def test_plain_cli_entry_point_runs_the_stage_named_by_the_stack(tmp_path: Path) -> None:
+    import stacks.__main__ as entry
+
+    cfg = config("medium")
+    path = _write(tmp_path)
+    pulumi.runtime.set_all_config({"landingzone:config": str(path)})
+    try:
+        mocks = _ReferenceMocks(applied_organization(cfg))
+        run = run_program(lambda _ctx: entry.main(), None, stack="acme-landing-zone-network-production",
+                          mocks=mocks)
+    finally:
+        pulumi.runtime.set_all_config({})
+    assert mocks.references == ["organization/landingzone/acme-landing-zone-organization"]
+    provider = next(r for r in run.resources if r.type == "pulumi:providers:aws")
+    prod_id = applied_organization(cfg)["account_ids"]["production"]
+    assert json.loads(provider.inputs["assumeRoles"])[0]["roleArn"] == (
+        f"arn:aws:iam::{prod_id}:role/OrganizationAccountAccessRole")
+    assert set(run.outputs) == {"vpc_id", "security_group_ids"}
