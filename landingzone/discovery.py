@@ -467,6 +467,11 @@ def _error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
+def _sts_client(session: boto3.Session, options: DiscoveryOptions) -> Any:
+    return session.client("sts", region_name=options.home_region, endpoint_url=options.endpoint_url,
+                          config=_client_config(options))
+
+
 def discover(session: boto3.Session, options: DiscoveryOptions | None = None, *,
              on_progress: ProgressCallback | None = None) -> Discovery:
     """Read the organization the session's account manages (or belongs to).
@@ -478,8 +483,7 @@ def discover(session: boto3.Session, options: DiscoveryOptions | None = None, *,
     notify = on_progress or (lambda _p: None)
     sink: list[NotVisible] = []
     lock = threading.Lock()
-    sts = session.client("sts", region_name=options.home_region, endpoint_url=options.endpoint_url,
-                         config=_client_config(options))
+    sts = _sts_client(session, options)
     caller = sts.get_caller_identity()["Account"]
     mgmt = _Reader(session, caller, options, sink, lock)
     found = Discovery(options=options, caller_account_id=caller, not_visible=sink)
@@ -515,19 +519,26 @@ def discover(session: boto3.Session, options: DiscoveryOptions | None = None, *,
     return found
 
 
-def _read_organization(r: _Reader, found: Discovery) -> None:
+def _describe_organization(r: _Reader) -> OrganizationInfo | None:
+    """The caller's organization; None when it is in none, or when the read was refused (recorded)."""
     try:
         org = r.client("organizations").describe_organization()["Organization"]
     except ClientError as exc:
         if _error_code(exc) == "AWSOrganizationsNotInUseException":
-            return
+            return None
         if r.refused(exc, "organizations", "describe_organization", None):
-            return
+            return None
         raise _error(exc, "organizations", "describe_organization", r.account_id, None) from exc
-    found.organization = OrganizationInfo(
+    return OrganizationInfo(
         id=org["Id"], arn=org["Arn"], feature_set=org.get("FeatureSet", ""),
         management_account_id=org.get("MasterAccountId", ""),
         management_account_email=org.get("MasterAccountEmail", ""))
+
+
+def _read_organization(r: _Reader, found: Discovery) -> None:
+    found.organization = _describe_organization(r)
+    if found.organization is None:
+        return
     roots = r.pages("organizations", "list_roots", "Roots") or []
     for root in roots:
         enabled = tuple(t["Type"] for t in root.get("PolicyTypes", []) if t.get("Status") == "ENABLED")
@@ -562,6 +573,65 @@ def _read_organization(r: _Reader, found: Discovery) -> None:
                            AccountId=admin["Id"]) or []
         for svc in services:
             found.delegated_admins.append(DelegatedAdmin(svc["ServicePrincipal"], admin["Id"]))
+
+
+# ---- a quick look (the wizard's welcome screen) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrganizationSummary:
+    """Who the credentials are and what they see of AWS Organizations, from a handful of reads (no member
+    account is read). Enough to say whether this is the management account, whether an organization exists and
+    how many accounts it has."""
+
+    caller_account_id: str
+    caller_arn: str
+    organization: OrganizationInfo | None = None
+    """None when the caller's account is in no organization, or the organization is not visible (see
+    ``not_visible``)."""
+    root_id: str | None = None
+    account_count: int | None = None
+    """None when the organization's accounts could not be listed."""
+    not_visible: list[NotVisible] = field(default_factory=list)
+
+    @property
+    def organization_visible(self) -> bool:
+        return not any(n.operation == "describe_organization" for n in self.not_visible)
+
+    @property
+    def organization_id(self) -> str | None:
+        return self.organization.id if self.organization else None
+
+    @property
+    def management_account_id(self) -> str | None:
+        return self.organization.management_account_id if self.organization else None
+
+    @property
+    def is_management_account(self) -> bool:
+        return self.organization is not None and self.management_account_id == self.caller_account_id
+
+
+def summarize_organization(session: boto3.Session,
+                           options: DiscoveryOptions | None = None) -> OrganizationSummary:
+    """The quick look: caller identity, the organization, its root and how many accounts it has.
+
+    Uses only ``options.home_region`` and ``options.endpoint_url``. Refused reads are recorded in
+    ``not_visible``; any other AWS error raises :class:`DiscoveryError`, as in :func:`discover`.
+    """
+    options = options or DiscoveryOptions()
+    identity = _sts_client(session, options).get_caller_identity()
+    sink: list[NotVisible] = []
+    r = _Reader(session, str(identity["Account"]), options, sink, threading.Lock())
+    organization = _describe_organization(r)
+    if organization is None:
+        return OrganizationSummary(r.account_id, str(identity["Arn"]), not_visible=sink)
+    roots = r.pages("organizations", "list_roots", "Roots")
+    accounts = r.pages("organizations", "list_accounts", "Accounts")
+    return OrganizationSummary(
+        r.account_id, str(identity["Arn"]), organization,
+        root_id=roots[0]["Id"] if roots else None,
+        account_count=None if accounts is None else len(accounts),
+        not_visible=sink)
 
 
 def _read_policies(r: _Reader, found: Discovery) -> None:

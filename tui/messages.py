@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from landingzone.discovery import OrganizationSummary
     from landingzone.toolchain import DoctorReport
-    from tui.discovery import DiscoverySummary
     from tui.screens.base import StepAnswers
 
 
@@ -53,7 +53,7 @@ class DoctorFinished(Message):
 class DiscoveryFinished(Message):
     """What the credentials can see of AWS Organizations."""
 
-    def __init__(self, summary: DiscoverySummary) -> None:
+    def __init__(self, summary: OrganizationSummary) -> None:
         super().__init__()
         self.summary = summary
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from landingzone.config import LandingZoneConfig
+from landingzone.discovery import DiscoveryOptions, OrganizationSummary, summarize_organization
 from landingzone.toolchain import DoctorReport, run_doctor
-from tui.discovery import DiscoverySummary, discover
 from tui.state import WizardState
 
 
@@ -29,10 +29,15 @@ def default_doctor(state: WizardState) -> DoctorReport:
     return run_doctor("preview", backend_url=url, endpoint=aws.get("endpoint"), profile=aws.get("profile"))
 
 
-def default_discover(state: WizardState) -> DiscoverySummary:
+def default_discover(state: WizardState) -> OrganizationSummary:
+    """Read-only: the standard credential chain (or the configured profile), optionally against an emulator."""
+    import boto3
+
     aws = state.data.get("aws") or {}
     region = str(state.data.get("home_region") or "us-east-1")
-    return discover(aws.get("endpoint"), aws.get("profile"), region=region)
+    session = boto3.Session(profile_name=aws.get("profile") or None, region_name=region)
+    return summarize_organization(session, DiscoveryOptions(home_region=region, regions=(region,),
+                                                            endpoint_url=aws.get("endpoint") or None))
 
 
 PULUMI_RUNTIME_LOCK = threading.Lock()
@@ -69,7 +74,7 @@ def default_orchestrator(cfg: LandingZoneConfig, config_path: Path, *, on_event:
 @dataclass
 class Services:
     doctor: Callable[[WizardState], DoctorReport] = default_doctor
-    discover: Callable[[WizardState], DiscoverySummary] = default_discover
+    discover: Callable[[WizardState], OrganizationSummary] = default_discover
     plan: Callable[[LandingZoneConfig], list[Any]] = default_plan
     orchestrator: OrchestratorFactory = default_orchestrator
     passphrase: str | None = field(default=None, repr=False)

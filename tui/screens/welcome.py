@@ -14,12 +14,36 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
+from landingzone.discovery import OrganizationSummary
 from landingzone.errors import ConfigProblem
 from landingzone.presets import PRESETS, PresetName
-from tui.discovery import DiscoverySummary
 from tui.messages import DiscoveryFinished, DoctorFinished, WorkFailed
 from tui.screens.base import StepAnswers, StepScreen
 from tui.state import WizardState
+
+
+def summary_lines(summary: OrganizationSummary) -> list[str]:
+    """What the credentials see, in the words of the welcome screen; refused reads are said, never hidden."""
+    out = [f"Signed in as {summary.caller_arn} (account {summary.caller_account_id})."]
+    org = summary.organization
+    if org is None and summary.organization_visible:
+        out.append("This account is in no organization: the wizard will create one, with this account as its "
+                   "management account.")
+    elif org is not None:
+        role = ("is the management account" if summary.is_management_account else
+                f"is a member account (management account: {org.management_account_id})")
+        out.append(f"Organization {org.id} (feature set {org.feature_set}) exists; this account {role}.")
+        if summary.account_count is not None:
+            out.append(f"It has {summary.account_count} account(s); root {summary.root_id or 'not visible'}.")
+    for refused in summary.not_visible:
+        if refused.operation == "describe_organization":
+            out.append(f"The organization is not visible ({refused.error_code}).")
+        else:
+            out.append(f"{refused.service}:{refused.operation} is not visible from this account "
+                       f"({refused.error_code}); run the wizard with management-account credentials to adopt "
+                       "this organization.")
+    return out
+
 
 INTRO = (
     "This wizard builds a secure multi-account AWS landing zone: an organization with a new, empty "
@@ -186,9 +210,9 @@ class WelcomeScreen(StepScreen):
 
     @on(DiscoveryFinished)
     def _discovery_finished(self, message: DiscoveryFinished) -> None:
-        summary: DiscoverySummary = message.summary
+        summary: OrganizationSummary = message.summary
         self.discovered = summary
-        self.query_one("#discovery", Static).update("\n".join(summary.lines()))
+        self.query_one("#discovery", Static).update("\n".join(summary_lines(summary)))
         org = self.query_one("#existing-id", Input)
         root = self.query_one("#existing-root-id", Input)
         if summary.organization_id and not org.value:
