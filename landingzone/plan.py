@@ -324,6 +324,11 @@ def _worker_plan(stage_name: str, accounts: list[str]) -> list[StagePlan]:
     return _plan_stacks(_worker_cfg, stage_name, accounts, _worker_upstream)
 
 
+MIN_STACKS_PER_WORKER = 100
+"""With the default worker count, at most one worker per this many account stacks: each spawned worker first
+imports pulumi and pulumi_aws (seconds of CPU), which a plan of a few dozen network stacks (some 25 ms each) would
+not earn back. An explicit ``workers`` is taken as given."""
+
 CHUNKS_PER_WORKER = 4
 """Tasks per worker for a stage's accounts: few enough that per-task overhead stays small, enough that a worker
 slowed by a busy core does not hold the others up at the end."""
@@ -335,24 +340,25 @@ def plan(cfg: LandingZoneConfig, stage: str | None = None, upstream: Mapping[str
     their outputs. Raises QuotaError before the guardrails stage registers anything over quota.
 
     The per-account stacks (network) are independent, so they run in up to ``workers`` spawned processes
-    (default: one per core) while this process plans the single stacks; ``workers=1`` plans everything here, one
-    stack after another. Either way the result is the same list in the same order (stage order, then account
-    order), and the same exception when a stage fails.
+    (default: one per core, fewer for a small plan, see MIN_STACKS_PER_WORKER) while this process plans the
+    single stacks; ``workers=1`` plans everything here, one stack after another. Either way the result is the
+    same list in the same order (stage order, then account order), and the same exception when a stage fails.
     """
     import stacks
 
-
     selected = [stacks.stage(stage)] if stage is not None else list(stacks.STAGES)
-    count = max(1, workers if workers is not None else default_workers())
     per_account = {st.name: st.accounts(cfg) for st in selected if st.scope == "account"}
-    parallel = count > 1 and sum(len(a) for a in per_account.values()) > 1
+    total = sum(len(a) for a in per_account.values())
+    if workers is None:
+        workers = min(default_workers(), total // MIN_STACKS_PER_WORKER)
+    count = max(1, workers)
+    parallel = count > 1 and total > 1
     if not parallel:
         results: list[StagePlan] = []
         for st in selected:
             results += _plan_stacks(cfg, st.name, per_account.get(st.name, [None]), upstream)
         return results
 
-    total = sum(len(a) for a in per_account.values())
     pool_size = min(count, total)
     with process_pool(pool_size, initializer=_worker_init, initargs=(cfg, upstream)) as pool:
         try:

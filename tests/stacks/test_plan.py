@@ -171,3 +171,23 @@ def test_plan_command_workers_option(tmp_path: Path) -> None:
     assert outs[0] == outs[1]
     assert [s["account"] for s in outs[1]["stages"] if s["stage"] == "network"] == [
         "production", "development", "team-0", "team-1"]
+
+
+def test_default_workers_start_no_pool_for_a_small_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    import landingzone.plan as plan_module
+
+    pools: list[int] = []
+    real_pool = plan_module.process_pool
+
+    def recording_pool(workers: int, **kwargs: Any) -> Any:
+        pools.append(workers)
+        return real_pool(workers, **kwargs)
+
+    monkeypatch.setattr(plan_module, "process_pool", recording_pool)
+    monkeypatch.setattr(plan_module, "default_workers", lambda: 2)
+    cfg = _medium_with_many_networks(extra=2)
+    small = plan(cfg)  # 4 network stacks: spawning workers would cost more than it saves
+    assert pools == []
+    monkeypatch.setattr(plan_module, "MIN_STACKS_PER_WORKER", 2)
+    assert plan(cfg) == small
+    assert pools == [2]
