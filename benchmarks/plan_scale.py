@@ -1,22 +1,36 @@
 """How the offline plan scales: 10, 100 and 1,000 workload accounts, 20 OUs, two security-group roles each.
 
-    .venv/bin/python benchmarks/plan_scale.py [--sizes 10,100,1000]
+    .venv/bin/python benchmarks/plan_scale.py [--sizes 10,100,1000] [--workers N]
 
-Each size runs in its own process (so peak memory is that size's own), which first plans the whole landing zone
-(every stage, one network stack per account, exactly what `landingzone plan` does) and then, in the same process,
-registers the same number of bare resources under pulumi's mocks in one stack: the floor the pulumi SDK itself
-sets. The ratio is plan time / bare time. A second baseline ("same-types") registers the very resources the plan
-produced (same pulumi_aws classes, names and inputs) in one stack with none of the landing zone's logic: what the
-SDK itself costs for these resources, since a pulumi_aws resource with its many output properties costs the SDK
-about twice a one-property bare resource. Both baselines run under the same garbage-collection regime as the plan
-(landingzone.plan.batch_gc). Targets on a 2-core machine: 1,000 accounts in at most 15 s, ratio at
-most 1.2, linear growth.
+Each size runs in its own process (so peak memory is that size's own), which plans the whole landing zone
+(every stage, one network stack per account, exactly what `landingzone plan` does) twice:
+
+- parallel: `plan(cfg, workers=N)` (default one per core, as `landingzone plan` does): the per-account stacks in N
+  spawned worker processes while this process plans the single stacks. Its time includes starting the workers
+  and their imports (paid on every run); its CPU is this process plus the workers.
+- sequential: `plan(cfg, workers=1)`: everything in this process, one stack after another.
+
+Then, in the same process, two baselines, both single-process and under the plan's garbage-collection regime
+(landingzone.plan.batch_gc):
+
+- bare: the same number of trivial one-property resources registered under pulumi's mocks in one stack: the floor
+  the pulumi SDK itself sets.
+- same-types: the very resources the plan produced (same pulumi_aws classes, names and inputs, same stacks)
+  registered with none of the landing zone's logic: what the SDK costs for these resources (a pulumi_aws resource
+  with its many output properties costs the SDK about twice a one-property bare resource).
+
+Ratios are plan time / baseline time. For the sequential plan they measure the landing zone's own overhead. For the
+parallel plan the wall ratio compares N processes against a one-process baseline, so it can go below 1; its CPU
+ratio shows what the parallelism costs in total (worker start-up, pickling results back). Targets on a 2-core
+machine: 1,000 accounts in at most 15 s, ratio at most 1.2, linear growth. The machine is shared: the load
+average at the start and end is printed with the figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import subprocess
@@ -57,8 +71,14 @@ def scale_config(accounts: int) -> Any:
     return validate_config(data)
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+def _peak_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB; for children, the largest one's
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the child processes that have ended (the pool's workers, once it has shut down)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 class _Clock:
@@ -122,65 +142,101 @@ def replay_registration(stacks_resources: list[list[Any]]) -> _Clock:
     return clock
 
 
-def measure(accounts: int) -> dict[str, Any]:
+def measure(accounts: int, workers: int) -> dict[str, Any]:
     from landingzone.plan import plan
 
-    # Warm up (imports of the pulumi_aws modules, first event loop): reported apart, not in the timings.
+    # Warm up this process (imports of the pulumi_aws modules, first event loop): reported apart, not in the
+    # timings. Workers are spawned afresh by every parallel plan, so their start-up is in the parallel figures.
     start = time.perf_counter()
-    warm = plan(scale_config(1))
+    warm = plan(scale_config(1), workers=1)
     bare_registration(10)
     replay_registration([p.resources for p in warm])
     warmup = time.perf_counter() - start
 
     cfg = scale_config(accounts)
-    with _Clock() as clock:
-        plans = plan(cfg)
+    children_before = _children_cpu()
+    with _Clock() as par:
+        par_plans = plan(cfg, workers=workers)
+    par_cpu = par.cpu + _children_cpu() - children_before
+    par_peak, worker_peak = _peak_mb(), _peak_mb(resource.RUSAGE_CHILDREN)
+    with _Clock() as seq:
+        plans = plan(cfg, workers=1)
+    if par_plans != plans:
+        raise SystemExit(f"{accounts} accounts: the parallel plan differs from the sequential plan")
+    del par_plans
     count = sum(len(p.resources) for p in plans)
     peak = _peak_mb()
     bare = bare_registration(count)
     replay = replay_registration([p.resources for p in plans])
-    return {"accounts": accounts, "stacks": len(plans), "resources": count, "wall_s": clock.wall,
-            "cpu_s": clock.cpu, "peak_mb": peak, "resources_per_s": count / clock.wall,
-            "bare_wall_s": bare.wall, "bare_cpu_s": bare.cpu, "ratio_bare_wall": clock.wall / bare.wall,
-            "ratio_bare_cpu": clock.cpu / bare.cpu, "replay_wall_s": replay.wall, "replay_cpu_s": replay.cpu,
-            "ratio_replay_wall": clock.wall / replay.wall, "ratio_replay_cpu": clock.cpu / replay.cpu,
+    return {"accounts": accounts, "stacks": len(plans), "resources": count, "workers": workers,
+            "wall_s": seq.wall, "cpu_s": seq.cpu, "peak_mb": peak, "resources_per_s": count / seq.wall,
+            "par_wall_s": par.wall, "par_cpu_s": par_cpu, "par_parent_peak_mb": par_peak,
+            "par_worker_peak_mb": worker_peak, "par_resources_per_s": count / par.wall,
+            "speedup": seq.wall / par.wall,
+            "bare_wall_s": bare.wall, "bare_cpu_s": bare.cpu, "ratio_bare_wall": seq.wall / bare.wall,
+            "ratio_bare_cpu": seq.cpu / bare.cpu, "par_ratio_bare_wall": par.wall / bare.wall,
+            "par_ratio_bare_cpu": par_cpu / bare.cpu,
+            "replay_wall_s": replay.wall, "replay_cpu_s": replay.cpu,
+            "ratio_replay_wall": seq.wall / replay.wall, "ratio_replay_cpu": seq.cpu / replay.cpu,
+            "par_ratio_replay_wall": par.wall / replay.wall, "par_ratio_replay_cpu": par_cpu / replay.cpu,
             "warmup_s": warmup}
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} (1/5/15 min) on {os.cpu_count()} cores"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10,100,1000", help="comma-separated workload account counts")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="worker processes of the parallel plan (default: one per core)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child mode: measure one size, print JSON
     args = parser.parse_args()
     if args.one is not None:
-        print(json.dumps(measure(args.one)))
+        print(json.dumps(measure(args.one, args.workers)))
         return 0
 
+    load_before = _load()
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
-        proc = subprocess.run([sys.executable, __file__, "--one", str(size)], cwd=REPO, capture_output=True,
-                              text=True, check=False)
+        proc = subprocess.run([sys.executable, __file__, "--one", str(size), "--workers", str(args.workers)],
+                              cwd=REPO, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             print(proc.stderr, file=sys.stderr)
             return proc.returncode
         rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    load_after = _load()
 
-    header = (f"{'accounts':>8} {'stacks':>6} {'resources':>9} {'wall s':>7} {'cpu s':>6} {'peak MB':>7} "
-              f"{'res/s':>6} | {'bare: wall':>10} {'cpu':>5} | {'same-types: wall':>16} {'cpu':>5}")
+    header = (f"{'accounts':>8} {'stacks':>6} {'resources':>9} {'plan':>10} {'wall s':>7} {'cpu s':>6} "
+              f"{'peak MB':>7} {'res/s':>6} | {'bare: wall':>10} {'cpu':>5} | {'same-types: wall':>16} {'cpu':>5}")
     print(header)
     print("-" * len(header))
     for r in rows:
-        print(f"{r['accounts']:>8} {r['stacks']:>6} {r['resources']:>9} {r['wall_s']:>7.2f} {r['cpu_s']:>6.2f} "
-              f"{r['peak_mb']:>7.0f} {r['resources_per_s']:>6.0f} | {r['ratio_bare_wall']:>10.2f} "
-              f"{r['ratio_bare_cpu']:>5.2f} | {r['ratio_replay_wall']:>16.2f} {r['ratio_replay_cpu']:>5.2f}")
-    print("(ratios: plan time / baseline time for the same number of resources, measured in the same process)")
+        for label, p in ((f"{r['workers']} workers", "par_"), ("sequential", "")):
+            peak = (f"{r['par_worker_peak_mb']:>7.0f}" if p else f"{r['peak_mb']:>7.0f}")
+            print(f"{r['accounts']:>8} {r['stacks']:>6} {r['resources']:>9} {label:>10} {r[p + 'wall_s']:>7.2f} "
+                  f"{r[p + 'cpu_s']:>6.2f} {peak} {r[p + 'resources_per_s']:>6.0f} | "
+                  f"{r[p + 'ratio_bare_wall']:>10.2f} {r[p + 'ratio_bare_cpu']:>5.2f} | "
+                  f"{r[p + 'ratio_replay_wall']:>16.2f} {r[p + 'ratio_replay_cpu']:>5.2f}")
+    print("(ratios: plan time / baseline time for the same resources, measured in the same process; both baselines"
+          " run in one process, so a parallel wall ratio below 1 is the cores, not a cheaper SDK; parallel cpu"
+          " counts the workers too; parallel peak MB is the largest worker's)")
+    for r in rows:
+        print(f"{r['accounts']} accounts: parallel is {r['speedup']:.2f}x the sequential plan's speed; baselines "
+              f"bare {r['bare_wall_s']:.2f} s wall / {r['bare_cpu_s']:.2f} s cpu, same-types "
+              f"{r['replay_wall_s']:.2f} s / {r['replay_cpu_s']:.2f} s; parent peak "
+              f"{r['par_parent_peak_mb']:.0f} MB during the parallel plan")
     print(f"warm-up (imports, first run; not in the figures): {rows[0]['warmup_s']:.1f} s")
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
-        for kind in ("wall", "cpu"):
-            growth = (last[f"{kind}_s"] / first[f"{kind}_s"]) / (last["resources"] / first["resources"])
-            print(f"growth: {kind} time per resource at {last['accounts']} accounts is {growth:.2f}x that at "
+        for label, key in (("sequential wall", "wall_s"), ("sequential cpu", "cpu_s"),
+                           ("parallel wall", "par_wall_s"), ("parallel cpu", "par_cpu_s")):
+            growth = (last[key] / first[key]) / (last["resources"] / first["resources"])
+            print(f"growth: {label} time per resource at {last['accounts']} accounts is {growth:.2f}x that at "
                   f"{first['accounts']} (1.00 = linear)")
+    print(f"load average: {load_before} before, {load_after} after")
     return 0
 
 

@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import queue
 import re
@@ -29,7 +28,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +44,7 @@ from landingzone.errors import (
     StageError,
     StateLockedError,
 )
+from landingzone.workers import process_pool, spawn_context
 
 if TYPE_CHECKING:
     from pulumi.automation import PulumiCommand, Stack
@@ -854,13 +854,11 @@ class Orchestrator:
     def _fan_out(self, jobs: list[StackJob], secret_env: dict[str, str], result: RunResult) -> list[StackOutcome]:
         """Per-account stacks in separate processes, at most `concurrency` at a time. Events come back through
         a queue and are handed to on_event from this thread, in arrival order."""
-        ctx = multiprocessing.get_context("spawn")
-        events: Any = ctx.Queue()
+        events: Any = spawn_context().Queue()
         outcomes: dict[int, StackOutcome] = {}
         errors: list[tuple[StackJob, BaseException]] = []
         workers = min(self.concurrency, len(jobs))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
-                                 initargs=(events, secret_env)) as pool:
+        with process_pool(workers, initializer=_worker_init, initargs=(events, secret_env)) as pool:
             futures: dict[Future[StackOutcome], int] = {pool.submit(_worker_run, job): i for i, job in
                                                         enumerate(jobs)}
             remaining = set(futures)

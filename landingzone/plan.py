@@ -26,6 +26,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from landingzone.config import ROOT_OU, LandingZoneConfig, iter_ous
+from landingzone.workers import chunks, default_workers, process_pool
 
 KNOWN_AFTER_APPLY = "(known after apply)"
 PROJECT = "landingzone"
@@ -134,19 +135,28 @@ def plain(value: Any) -> Any:
 
 
 class PlanMocks(pulumi.runtime.Mocks):
-    """Answers registrations with the inputs plus the few computed outputs the programs read back."""
+    """Answers registrations with the inputs plus the few computed outputs the programs read back.
+
+    Mock ids number the resources in the order the program constructs them (``construction_order``, filled by
+    :func:`run_program`), not in the order registrations arrive: those come from the SDK's executor threads in
+    an order that varies from run to run, and the plan must not.
+    """
 
     def __init__(self) -> None:
+        self.construction_order: dict[tuple[str, str], int] = {}
         self._counter = 0
         self._lock = threading.Lock()
 
-    def _next(self) -> int:
-        with self._lock:
+    def _number(self, typ: str, name: str) -> int:
+        known = self.construction_order.get((typ, name))
+        if known is not None:
+            return known
+        with self._lock:  # a resource built outside run_program's bookkeeping: after every known one
             self._counter += 1
-            return self._counter
+            return len(self.construction_order) + self._counter
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
-        n = self._next()
+        n = self._number(args.typ, args.name)
         inputs = dict(args.inputs)
         typ = args.typ
         if args.resource_id:  # an import keeps the id it was given
@@ -223,10 +233,20 @@ def run_program(program: Any, ctx: Any, *, stack: str, project: str = PROJECT, p
     Not reentrant: pulumi's runtime settings are global, so run programs one after another.
     """
     monitor = RecordingMonitor(mocks or PlanMocks())
+    order: dict[tuple[str, str], int] = {}
+    if isinstance(monitor.mocks, PlanMocks):
+        monitor.mocks.construction_order = order
     pulumi_settings.ROOT.set(None)  # a fresh root Stack per run (set_mocks keeps an existing one)
     pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor,
                              organization="organization")  # what a DIY backend calls every organization
     root = pulumi_settings.get_root_resource()
+
+    def note_construction(args: pulumi.ResourceTransformationArgs) -> None:
+        # Stack transformations run synchronously in each resource's constructor: program order, every run.
+        order.setdefault((args.type_, args.name), len(order) + 1)
+        return None
+
+    pulumi.runtime.register_stack_transformation(note_construction)
     pulumi_settings.SETTINGS.rpc_manager.clear()
     pulumi_settings.SETTINGS.outputs.clear()
 
@@ -238,7 +258,9 @@ def run_program(program: Any, ctx: Any, *, stack: str, project: str = PROJECT, p
             exported[name] = plain(await pulumi.Output.from_input(value).future(with_unknowns=True))
 
     _sync_await(run_pulumi_func(body))
-    return ProgramRun(resources=monitor.registered, outputs=exported)
+    last = len(order) + 1
+    resources = sorted(monitor.registered, key=lambda r: order.get((r.type, r.name), last))  # stable sort
+    return ProgramRun(resources=resources, outputs=exported)
 
 
 # ---- the plan ----------------------------------------------------------------------------------------------------
@@ -268,24 +290,92 @@ def batch_gc() -> Iterator[Callable[[], None]]:
         gc.collect()
 
 
-def plan(cfg: LandingZoneConfig, stage: str | None = None,
-         upstream: Mapping[str, Any] | None = None) -> list[StagePlan]:
+def _plan_stacks(cfg: LandingZoneConfig, stage_name: str, accounts: Sequence[str | None],
+                 upstream: Mapping[str, Any] | None) -> list[StagePlan]:
+    """The stacks of one stage for these accounts (None: the stage's single stack), one after another."""
+    import stacks
+
+    st = stacks.stage(stage_name)
+    results: list[StagePlan] = []
+    with batch_gc() as collect_young:
+        for account in accounts:
+            ctx = stacks.StageContext(config=cfg, upstream=dict(upstream or {}), account=account)
+            name = stacks.stack_name(cfg, st.name, account)
+            run = run_program(st.program, ctx, stack=name)
+            results.append(StagePlan(stage=st.name, stack=name, account=account, resources=run.resources,
+                                     outputs=run.outputs))
+            collect_young()
+    return results
+
+
+# A worker process gets the configuration once (initializer), then only account names per task: pickling a
+# 1,000-account configuration for every task would cost more than planning the accounts.
+_worker_cfg: LandingZoneConfig | None = None
+_worker_upstream: Mapping[str, Any] | None = None
+
+
+def _worker_init(cfg: LandingZoneConfig, upstream: Mapping[str, Any] | None) -> None:
+    global _worker_cfg, _worker_upstream
+    _worker_cfg, _worker_upstream = cfg, upstream
+
+
+def _worker_plan(stage_name: str, accounts: list[str]) -> list[StagePlan]:
+    assert _worker_cfg is not None, "worker not initialised"
+    return _plan_stacks(_worker_cfg, stage_name, accounts, _worker_upstream)
+
+
+MIN_STACKS_PER_WORKER = 100
+"""With the default worker count, at most one worker per this many account stacks: each spawned worker first
+imports pulumi and pulumi_aws (seconds of CPU), which a plan of a few dozen network stacks (some 25 ms each) would
+not earn back. An explicit ``workers`` is taken as given."""
+
+CHUNKS_PER_WORKER = 4
+"""Tasks per worker for a stage's accounts: few enough that per-task overhead stays small, enough that a worker
+slowed by a busy core does not hold the others up at the end."""
+
+
+def plan(cfg: LandingZoneConfig, stage: str | None = None, upstream: Mapping[str, Any] | None = None,
+         *, workers: int | None = None) -> list[StagePlan]:
     """Run every stage (or one) under mocks. Upstream stages count as never applied unless ``upstream`` gives
-    their outputs. Raises QuotaError before the guardrails stage registers anything over quota."""
+    their outputs. Raises QuotaError before the guardrails stage registers anything over quota.
+
+    The per-account stacks (network) are independent, so they run in up to ``workers`` spawned processes
+    (default: one per core, fewer for a small plan, see MIN_STACKS_PER_WORKER) while this process plans the
+    single stacks; ``workers=1`` plans everything here, one stack after another. Either way the result is the
+    same list in the same order (stage order, then account order), and the same exception when a stage fails.
+    """
     import stacks
 
     selected = [stacks.stage(stage)] if stage is not None else list(stacks.STAGES)
-    results: list[StagePlan] = []
-    with batch_gc() as collect_young:
+    per_account = {st.name: st.accounts(cfg) for st in selected if st.scope == "account"}
+    total = sum(len(a) for a in per_account.values())
+    if workers is None:
+        workers = min(default_workers(), total // MIN_STACKS_PER_WORKER)
+    count = max(1, workers)
+    parallel = count > 1 and total > 1
+    if not parallel:
+        results: list[StagePlan] = []
         for st in selected:
-            accounts: Sequence[str | None] = st.accounts(cfg) if st.scope == "account" else [None]
-            for account in accounts:
-                ctx = stacks.StageContext(config=cfg, upstream=dict(upstream or {}), account=account)
-                name = stacks.stack_name(cfg, st.name, account)
-                run = run_program(st.program, ctx, stack=name)
-                results.append(StagePlan(stage=st.name, stack=name, account=account, resources=run.resources,
-                                         outputs=run.outputs))
-                collect_young()
+            results += _plan_stacks(cfg, st.name, per_account.get(st.name, [None]), upstream)
+        return results
+
+    pool_size = min(count, total)
+    with process_pool(pool_size, initializer=_worker_init, initargs=(cfg, upstream)) as pool:
+        try:
+            # Submitted first, so the workers start (imports take a while) while this process plans the rest.
+            futures = {name: [pool.submit(_worker_plan, name, part)
+                              for part in chunks(accounts, pool_size * CHUNKS_PER_WORKER)]
+                       for name, accounts in per_account.items()}
+            results = []
+            for st in selected:
+                if st.name in futures:
+                    for future in futures[st.name]:
+                        results += future.result()
+                else:
+                    results += _plan_stacks(cfg, st.name, [None], upstream)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # a failed stage stops the plan, as it does sequentially
+            raise
     return results
 
 

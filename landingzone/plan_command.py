@@ -20,7 +20,7 @@ HELP = (
     "credentials and no pulumi CLI. Prints per stage the resources (type, logical name, key inputs, protect and "
     "import flags), counts per type, the account -> OU tree and SCP quota use per target. Values that come from "
     "an earlier stage show as known after apply. Exits 5 when an SCP quota would be exceeded."
-    "\n\nExample:\n\n    landingzone plan --config landingzone.yaml --stage guardrails"
+    "\n\nExample:\n\n    landingzone plan --config landingzone.yaml --stage guardrails --workers 2"
 )
 
 out = Console(highlight=False, soft_wrap=True)
@@ -62,6 +62,10 @@ def plan_command(
     stage: Annotated[str | None, typer.Option(help="Plan only this stage: organization, security, logging, "
                                               "guardrails or network.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")] = False,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Processes for the per-account stacks (default: one per core, fewer when there are too few "
+        "stacks to repay starting them; 1 plans everything in this process). The result is the same either "
+        "way.")] = None,
 ) -> None:
     # pulumi loads only for this command, not for every `landingzone` invocation.
     import stacks
@@ -71,7 +75,7 @@ def plan_command(
     if stage is not None and stage not in {s.name for s in stacks.STAGES}:
         raise typer.BadParameter(f"{stage!r} is not a stage; choose one of "
                                  f"{', '.join(s.name for s in stacks.STAGES)}", param_hint="--stage")
-    plans = plan(cfg, stage)
+    plans = plan(cfg, stage, workers=workers)
     if as_json:
         print(json.dumps(plan_document(cfg, plans), indent=2, default=str))
         return

@@ -10,9 +10,10 @@ import pulumi
 import pytest
 
 import stacks
-from landingzone.config import dumps_config
+from landingzone.config import dumps_config, validate_config
+from landingzone.errors import QuotaError
 from landingzone.plan import PlanMocks, plan, run_program
-from landingzone.presets import PRESETS, preset
+from landingzone.presets import PRESETS, preset, preset_data
 
 from ..cli.conftest import run_cli
 from .helpers import applied_organization, config
@@ -124,3 +125,69 @@ def test_plain_cli_entry_point_runs_the_stage_named_by_the_stack(tmp_path: Path)
     assert json.loads(provider.inputs["assumeRoles"])[0]["roleArn"] == (
         f"arn:aws:iam::{prod_id}:role/OrganizationAccountAccessRole")
     assert set(run.outputs) == {"vpc_id", "security_group_ids"}
+
+
+def _medium_with_many_networks(extra: int = 5) -> Any:
+    """The medium preset plus `extra` workload accounts, each with the preset's network (7 network stacks)."""
+    data = preset_data("medium")
+    template = data["network"][0]
+    for i in range(extra):
+        name = f"team-{i}"
+        data["accounts"].append({"name": name, "email": f"aws-{name}@example.com", "kind": "production",
+                                 "ou": "Workloads/Prod" if i % 2 else "Workloads/NonProd"})
+        data["network"].append({**template, "account": name, "vpc_cidr": f"10.{10 + i}.0.0/16"})
+    return validate_config(data)
+
+
+@pytest.mark.parametrize("applied", [False, True], ids=["fresh", "organization-applied"])
+def test_parallel_plan_equals_the_sequential_plan(applied: bool) -> None:
+    cfg = _medium_with_many_networks()
+    upstream = {"organization": applied_organization(cfg)} if applied else None
+    sequential = plan(cfg, upstream=upstream, workers=1)
+    parallel = plan(cfg, upstream=upstream, workers=3)  # 3 workers over 7 accounts: uneven chunks on purpose
+    assert [p.stack for p in sequential].count("acme-landing-zone-network-team-4") == 1
+    assert len([p for p in sequential if p.stage == "network"]) == 7
+    assert [p.stack for p in parallel] == [p.stack for p in sequential]
+    for seq, par in zip(sequential, parallel, strict=True):
+        assert par == seq, f"{par.stack} differs"  # resources (inputs, options, order), outputs, everything
+    assert [p.to_json() for p in parallel] == [p.to_json() for p in sequential]
+
+
+def test_parallel_plan_raises_the_sequential_error() -> None:
+    cfg = _medium_with_many_networks(extra=2).model_copy(
+        update={"quotas": config(quotas={"scp_per_target": 4}).quotas})
+    with pytest.raises(QuotaError, match="'Root' would have 5 SCPs attached"):
+        plan(cfg, workers=2)
+
+
+def test_plan_command_workers_option(tmp_path: Path) -> None:
+    path = tmp_path / "landingzone.yaml"
+    path.write_text(dumps_config(_medium_with_many_networks(extra=2)), encoding="utf-8")
+    outs = []
+    for workers in ("1", "2"):
+        proc = run_cli("plan", "--config", str(path), "--json", "--workers", workers, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        outs.append(json.loads(proc.stdout))
+    assert outs[0] == outs[1]
+    assert [s["account"] for s in outs[1]["stages"] if s["stage"] == "network"] == [
+        "production", "development", "team-0", "team-1"]
+
+
+def test_default_workers_start_no_pool_for_a_small_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    import landingzone.plan as plan_module
+
+    pools: list[int] = []
+    real_pool = plan_module.process_pool
+
+    def recording_pool(workers: int, **kwargs: Any) -> Any:
+        pools.append(workers)
+        return real_pool(workers, **kwargs)
+
+    monkeypatch.setattr(plan_module, "process_pool", recording_pool)
+    monkeypatch.setattr(plan_module, "default_workers", lambda: 2)
+    cfg = _medium_with_many_networks(extra=2)
+    small = plan(cfg)  # 4 network stacks: spawning workers would cost more than it saves
+    assert pools == []
+    monkeypatch.setattr(plan_module, "MIN_STACKS_PER_WORKER", 2)
+    assert plan(cfg) == small
+    assert pools == [2]
