@@ -461,6 +461,11 @@ class LandingZoneConfig(_Model):
     """Organization trail and query layer."""
     network: list[NetworkConfig] = Field(default_factory=list)
     """Role-based security groups per workload account."""
+    close_default_security_groups: bool = True
+    """Strip every rule from the default security group of the default VPC, in the management account and every
+    member account, in each governed region (stage security; CIS AWS Foundations 5.4). Accounts or regions without
+    a default VPC are skipped. Set false only while workloads still rely on those rules; the audit (LZ-NET-004)
+    keeps reporting them."""
     org_admin: OrgAdminConfig = Field(default_factory=OrgAdminConfig)
     """Administration roles under the protected /org-admin/ path."""
     access_role_name: str = "OrganizationAccountAccessRole"

@@ -68,8 +68,9 @@ STAGES: tuple[Stage, ...] = (
           "Organization (all features, SCPs enabled), OU tree, member accounts",
           ("organization_id", "root_id", "account_ids", "ou_ids", "management_account_id")),
     Stage("security", security.program, ("organization",), "management",
-          "Security account as delegated administrator; /org-admin/ roles in every member account",
-          ("admin_role_arns", "delegated_services")),
+          "Security account as delegated administrator; /org-admin/ roles in every member account; default "
+          "security groups of default VPCs closed",
+          ("admin_role_arns", "delegated_services", "closed_default_security_groups")),
     Stage("logging", logging.program, ("organization", "security"), "security",
           "Organization trail from the Security account, KMS key, trail bucket, Athena or Lake",
           ("trail_arn", "trail_bucket", "kms_key_arn", "query_layer", "athena_workgroup", "event_data_store_arn")),

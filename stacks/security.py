@@ -5,7 +5,8 @@ own administrators.
 CloudTrail's delegated administrator is registered through CloudTrail (so its service-linked role exists); the
 other chosen services through Organizations.
 
-Outputs: admin_role_arns {account: [role ARN, ...]}, delegated_services [service principal, ...].
+Outputs: admin_role_arns {account: [role ARN, ...]}, delegated_services [service principal, ...],
+closed_default_security_groups {"management" or "account-<name>": {region: group id}} (the providers' names).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from landingzone.config import LandingZoneConfig, SecurityService
-from stacks.base import Providers, StageContext, account_id, opts, partition
+from stacks.base import UNKNOWN, Providers, StageContext, account_id, as_output, opts, partition
 
 ADMIN_POLICY = "AdministratorAccess"
 MAX_SESSION_SECONDS = 3600
@@ -46,6 +47,45 @@ def trust_policy(cfg: LandingZoneConfig, security_account_id: str) -> str:
         ],
     }
     return json.dumps(doc, separators=(",", ":"))
+
+
+def default_vpc_id(provider: aws.Provider, region: str, *, who: str) -> pulumi.Output[str] | None:
+    """The id of the default VPC in ``region`` of the provider's account; None when that region has none.
+
+    The engine answers a data-source call through a provider whose configuration is not known yet (an account
+    the organization stage has still to create) with nothing at all: in a preview that is "known after apply".
+    """
+    found = aws.ec2.get_vpcs(
+        filters=[aws.ec2.GetVpcsFilterArgs(name="is-default", values=["true"])],
+        region=region,
+        opts=pulumi.InvokeOptions(provider=provider),
+    )
+    if found.ids is None:
+        return as_output(UNKNOWN, stage="organization", what=f"the default VPC of {who} in {region}")
+    if not found.ids:
+        return None
+    return pulumi.Output.from_input(sorted(found.ids)[0])
+
+
+def close_default_security_groups(ctx: StageContext, providers: Providers) -> dict[str, dict[str, Any]]:
+    """A DefaultSecurityGroup without rules for each default VPC: anything launched without a group of its own
+    then gets no access at all (AWS creates the group with a self-referencing ingress rule and open egress)."""
+    cfg = ctx.config
+    closed: dict[str, dict[str, Any]] = {}
+    if not cfg.close_default_security_groups:
+        return closed
+    targets = [("management", "management account", providers.management)]
+    targets += [(f"account-{a.name}", f"account {a.name}", providers.account(a.name)) for a in cfg.accounts]
+    for label, who, provider in targets:
+        for region in cfg.governed_regions:
+            vpc_id = default_vpc_id(provider, region, who=who)
+            if vpc_id is None:
+                continue  # no default VPC there: nothing to close
+            # No ingress and no egress arguments: the provider removes every rule of the group.
+            group = aws.ec2.DefaultSecurityGroup(f"default-sg-{label}-{region}", vpc_id=vpc_id, region=region,
+                                                 opts=opts(provider))
+            closed.setdefault(label, {})[region] = group.id
+    return closed
 
 
 def program(ctx: StageContext) -> None:
@@ -98,5 +138,8 @@ def program(ctx: StageContext) -> None:
             arns.append(role.arn)
         admin_role_arns[acct.name] = arns
 
+    closed = close_default_security_groups(ctx, providers)
+
     pulumi.export("admin_role_arns", admin_role_arns)
     pulumi.export("delegated_services", delegated)
+    pulumi.export("closed_default_security_groups", closed)

@@ -96,6 +96,14 @@ def register_cloudtrail_admin(account_id: str, management_account: str = MANAGEM
     (ThreadedMotoServer), so the registration is written into moto's Organizations state directly: the audit
     then reads it over HTTP exactly as it reads any other delegated administrator.
     """
+    register_delegated_admin(account_id, "cloudtrail.amazonaws.com", management_account)
+
+
+def register_delegated_admin(account_id: str, service_principal: str,
+                             management_account: str = MANAGEMENT_ACCOUNT) -> None:
+    """Write a delegated administrator into the in-process moto's Organizations state, for the service principals
+    moto's RegisterDelegatedAdministrator refuses (it accepts only six; AWS accepts securityhub, config, cloudtrail
+    and more). The audit reads it back over HTTP with ListDelegatedAdministrators."""
     from moto.organizations.models import FakeDelegatedAdministrator, organizations_backends
 
     backend = organizations_backends[management_account]["aws"]
@@ -104,8 +112,7 @@ def register_cloudtrail_admin(account_id: str, management_account: str = MANAGEM
     if admin is None:
         admin = FakeDelegatedAdministrator(account)
         backend.admins.append(admin)
-    admin.services["cloudtrail.amazonaws.com"] = {"ServicePrincipal": "cloudtrail.amazonaws.com",
-                                                  "DelegationEnabledDate": 0}
+    admin.services[service_principal] = {"ServicePrincipal": service_principal, "DelegationEnabledDate": 0}
 
 
 def close_default_groups(org: MotoOrg, account: str, regions: Iterable[str], *, keep: str | None = None) -> None:

@@ -145,6 +145,11 @@ class Connection:
     def account_id(self) -> str:
         return str(self.identity()["Account"])
 
+    def without_roles(self) -> Connection:
+        """The provider's own credentials, before its assume_roles (for the stages: the management account)."""
+        config = {k: v for k, v in self.config.items() if k not in ("assumeRoles", "assumeRole")}
+        return Connection(config, self.store, region=self.region)
+
 
 # ---- helpers -------------------------------------------------------------------------------------
 
@@ -872,6 +877,23 @@ def _require_org_trail_rights(conn: Connection, what: str) -> None:
         )
 
 
+def _in_account(conn: Connection, account: str, what: str) -> Connection:
+    """A connection to ``account``: this one, or the provider's credentials before its assume_roles."""
+    if conn.account_id == account:
+        return conn
+    base = conn.without_roles()
+    if base.account_id != account:
+        raise RuntimeError(f"the emulator cannot reach account {account} for {what}: the provider is in "
+                           f"{conn.account_id} and its own credentials in {base.account_id}")
+    return base
+
+
+def _trail_owner(conn: Connection, arn: str) -> Connection:
+    """The trail's owner: an organization trail created by the delegated administrator belongs to the
+    management account (its ARN names it), as in AWS."""
+    return _in_account(conn, arn.split(":")[4], f"trail {arn}")
+
+
 TRAIL_FIELDS = {
     "s3BucketName": "S3BucketName",
     "s3KeyPrefix": "S3KeyPrefix",
@@ -912,6 +934,9 @@ class Trail(Handler):
     def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
         if ins.get("isOrganizationTrail"):
             _require_org_trail_rights(conn, "trail")
+            # AWS creates an organization trail in the management account, whoever asks (moto would keep it in
+            # the caller's account): the trail's ARN and every read of it name the management account.
+            conn = _in_account(conn, _cloudtrail_admin_of(conn)[0], f"organization trail {ins['name']}")
         ct = conn.client("cloudtrail")
         args: dict[str, Any] = {"Name": ins["name"]}
         args.update({aws: ins[k] for k, aws in TRAIL_FIELDS.items() if ins.get(k) not in (None, "")})
@@ -926,7 +951,7 @@ class Trail(Handler):
         return trail["TrailARN"], outs
 
     def read(self, conn: Connection, id_: str, state: dict[str, Any]) -> Outs | None:
-        ct = conn.client("cloudtrail")
+        ct = _trail_owner(conn, id_).client("cloudtrail")
         try:
             trail = ct.get_trail(Name=id_)["Trail"]
             status = ct.get_trail_status(Name=id_)
@@ -959,11 +984,12 @@ class Trail(Handler):
     def update(
         self, conn: Connection, id_: str, olds: dict[str, Any], news: dict[str, Any], changed: list[str]
     ) -> Outs:
+        if news.get("isOrganizationTrail"):
+            _require_org_trail_rights(conn, "trail")
+        conn = _trail_owner(conn, id_)
         ct = conn.client("cloudtrail")
         fields = {aws: news.get(k) for k, aws in TRAIL_FIELDS.items() if k in changed}
         if fields:
-            if news.get("isOrganizationTrail"):
-                _require_org_trail_rights(conn, "trail")
             ct.update_trail(Name=id_, **{k: (v if v is not None else "") for k, v in fields.items()})
         if {"eventSelectors", "advancedEventSelectors"} & set(changed):
             self._selectors(conn, id_, news)
@@ -983,7 +1009,7 @@ class Trail(Handler):
 
     def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
         # moto deletes by name only (an ARN is silently ignored); AWS takes either.
-        conn.client("cloudtrail").delete_trail(Name=id_.split(":trail/", 1)[-1])
+        _trail_owner(conn, id_).client("cloudtrail").delete_trail(Name=id_.split(":trail/", 1)[-1])
 
 
 @register("aws:cloudtrail/eventDataStore:EventDataStore")
@@ -1966,6 +1992,18 @@ class NamedQuery(Handler):
 
 
 # ---- ec2 and vpc ---------------------------------------------------------------------------------
+
+
+@invoke("aws:ec2/getVpcs:getVpcs")
+def get_vpcs(conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
+    """The VPC ids matching the filters (and tags) in the call's region, as pulumi-aws's data source returns them."""
+    region = args.get("region") or conn.region
+    filters = [{"Name": f["name"], "Values": list(f["values"])} for f in args.get("filters") or []]
+    filters += [{"Name": f"tag:{k}", "Values": [v]} for k, v in (args.get("tags") or {}).items()]
+    ec2 = conn.for_region(region).client("ec2")
+    vpcs = ec2.describe_vpcs(**({"Filters": filters} if filters else {}))["Vpcs"]
+    return {"filters": args.get("filters"), "id": region, "ids": [v["VpcId"] for v in vpcs], "region": region,
+            "tags": args.get("tags") or {}}
 
 
 @register("aws:ec2/vpc:Vpc")

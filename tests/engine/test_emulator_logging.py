@@ -14,6 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 from pulumi.automation import errors as auto_errors
 
+from .conftest import MANAGEMENT_ACCOUNT
 from .emulator_programs import access_role, opts, provider
 
 
@@ -261,15 +262,16 @@ def test_logging_in_member_accounts(inline_stack: Any, aws: Any, engine_env: Any
 
     log_s3 = aws.client("s3", account=accounts["LogArchive"])
     log_kms = aws.client("kms", account=accounts["LogArchive"])
-    sec_trail = aws.client("cloudtrail", account=accounts["Security"])
+    mgmt_trail = aws.client("cloudtrail")
     sec_athena = aws.client("athena", account=accounts["Security"])
     sec_glue = aws.client("glue", account=accounts["Security"])
-    # Everything landed in the account its provider assumed a role into.
-    assert out["trail_arn"].split(":")[4] == accounts["Security"]
-    trail = sec_trail.get_trail(Name=out["trail_arn"])["Trail"]
+    # Everything landed in the account its provider assumed a role into, except the organization trail: created
+    # by the Security account (the delegated administrator), it belongs to the management account, as in AWS.
+    assert out["trail_arn"].split(":")[4] == MANAGEMENT_ACCOUNT
+    trail = mgmt_trail.get_trail(Name=out["trail_arn"])["Trail"]
     assert trail["IsOrganizationTrail"] and trail["IsMultiRegionTrail"] and trail["LogFileValidationEnabled"]
     assert trail["S3BucketName"] == "lz-trail-logs"
-    assert sec_trail.get_trail_status(Name=out["trail_arn"])["IsLogging"]
+    assert mgmt_trail.get_trail_status(Name=out["trail_arn"])["IsLogging"]
     assert log_kms.describe_key(KeyId=out["key_id"])["KeyMetadata"]["Description"] == "trail key"
     assert log_kms.get_key_rotation_status(KeyId=out["key_id"])["KeyRotationEnabled"]
     assert any(a["AliasName"] == "alias/landingzone-trail" for a in log_kms.list_aliases()["Aliases"])
@@ -318,8 +320,8 @@ def test_logging_in_member_accounts(inline_stack: Any, aws: Any, engine_env: Any
     assert log_kms.describe_key(KeyId=out["key_id"])["KeyMetadata"]["Description"] == "trail key v2"
     assert out2["trail_arn"] != out["trail_arn"] and out2["trail_arn"].endswith(":trail/landingzone-org-trail")
     with pytest.raises(ClientError):
-        sec_trail.get_trail(Name=out["trail_arn"])
-    assert not sec_trail.get_trail(Name=out2["trail_arn"])["Trail"]["LogFileValidationEnabled"]
+        mgmt_trail.get_trail(Name=out["trail_arn"])
+    assert not mgmt_trail.get_trail(Name=out2["trail_arn"])["Trail"]["LogFileValidationEnabled"]
     assert log_s3.get_bucket_lifecycle_configuration(Bucket="lz-trail-logs")["Rules"][0]["Expiration"]["Days"] == 400
     assert 'CloudTrailWrite"' in log_s3.get_bucket_policy(Bucket="lz-trail-logs")["Policy"]
     assert (
@@ -340,7 +342,7 @@ def test_logging_in_member_accounts(inline_stack: Any, aws: Any, engine_env: Any
     with pytest.raises(ClientError):
         log_s3.head_bucket(Bucket="lz-trail-logs")
     with pytest.raises(ClientError):
-        sec_trail.get_trail(Name=out2["trail_arn"])
+        mgmt_trail.get_trail(Name=out2["trail_arn"])
     with pytest.raises(ClientError):
         sec_glue.get_database(Name="landingzone_trail")
     assert log_kms.describe_key(KeyId=out["key_id"])["KeyMetadata"]["KeyState"] == "PendingDeletion"

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import pulumi
 import pytest
 
+import stacks
 from landingzone.config import SecurityService
 from landingzone.errors import StageError
+from landingzone.plan import PlanMocks, run_program
 
 from .helpers import applied_organization, config, principals, run_stage
 
@@ -93,3 +97,75 @@ def test_endpoint_override_reaches_every_provider() -> None:
         assert set(services.values()) == {"http://127.0.0.1:5000"}
         assert {"organizations", "sts", "iam", "s3", "cloudtrail", "ec2", "kms"} <= set(services)
         assert provider.inputs["skipCredentialsValidation"] in (True, "true")
+
+
+# ---- default security groups of the default VPCs -----------------------------------------------------------------
+
+DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+GET_VPCS = "aws:ec2/getVpcs:getVpcs"
+
+
+class DefaultVpcMocks(PlanMocks):
+    """Answers the default-VPC lookup the way an applied organization would: per provider (account) and region,
+    with the given default VPC ids; a (provider, region) missing from ``vpcs`` has no default VPC."""
+
+    def __init__(self, vpcs: dict[tuple[str, str], str]) -> None:
+        super().__init__()
+        self.vpcs = vpcs
+        self.calls: list[tuple[str, str, Any]] = []
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        assert args.token == GET_VPCS, args.token
+        provider = args.provider.split("::")[3]  # "<urn>::<id>": the urn's last part is the provider's name
+        region = args.args["region"]
+        self.calls.append((provider, region, args.args["filters"]))
+        found = self.vpcs.get((provider, region))
+        return {"ids": [found] if found else [], "id": region, "region": region}, []
+
+
+def test_default_groups_closed_in_every_default_vpc_and_skipped_where_there_is_none() -> None:
+    cfg = config("medium")
+    providers = ["management"] + [f"account-{a.name}" for a in cfg.accounts]
+    vpcs = {(p, r): f"vpc-{i}{j}" for i, p in enumerate(providers) for j, r in enumerate(cfg.governed_regions)}
+    # One account deleted its default VPC in one region, the management account in the other.
+    del vpcs[(f"account-{cfg.accounts[0].name}", "us-west-2")]
+    del vpcs[("management", "us-east-1")]
+    mocks = DefaultVpcMocks(vpcs)
+    ctx = stacks.StageContext(config=cfg, upstream={"organization": applied_organization(cfg)})
+    run = run_program(stacks.stage("security").program, ctx, stack="s", preview=False, mocks=mocks)
+
+    # Every account (management included) was asked, in every governed region, for its default VPC only.
+    assert sorted((p, r) for p, r, _ in mocks.calls) == sorted(
+        (p, r) for p in providers for r in cfg.governed_regions)
+    assert all(f == [{"name": "is-default", "values": ["true"]}] for _, _, f in mocks.calls)
+    groups = [r for r in run.resources if r.type == DEFAULT_SG]
+    assert {(g.provider, g.inputs["region"], g.inputs["vpcId"]) for g in groups} == {
+        (p, r, vpc) for (p, r), vpc in vpcs.items()}
+    assert len(groups) == len(vpcs) == len(providers) * len(cfg.governed_regions) - 2
+    for group in groups:
+        # No rule arguments at all: the provider strips every rule AWS put in the group.
+        assert {"vpcId", "region"} <= set(group.inputs) <= {"vpcId", "region", "revokeRulesOnDelete"}
+        assert group.name == f"default-sg-{group.provider}-{group.inputs['region']}"
+    closed = run.outputs["closed_default_security_groups"]
+    assert set(closed["management"]) == {"us-west-2"}
+    assert set(closed[f"account-{cfg.accounts[0].name}"]) == {"us-east-1"}
+
+
+def test_preview_of_new_accounts_shows_default_groups_known_after_apply() -> None:
+    cfg = config("medium")
+    plan = run_stage("security", cfg, upstream={})  # the plan's mocks answer the lookup like an unknown account
+    groups = plan.of_type(DEFAULT_SG)
+    assert len(groups) == (1 + len(cfg.accounts)) * len(cfg.governed_regions)
+    assert {g.inputs["vpcId"] for g in groups} == {"(known after apply)"}
+    assert {(g.provider, g.inputs["region"]) for g in groups} == {
+        (p, r) for p in ["management"] + [f"account-{a.name}" for a in cfg.accounts] for r in cfg.governed_regions}
+
+
+def test_default_groups_left_alone_when_configured_so() -> None:
+    cfg = config("medium", close_default_security_groups=False)
+    mocks = DefaultVpcMocks({})
+    ctx = stacks.StageContext(config=cfg, upstream={"organization": applied_organization(cfg)})
+    run = run_program(stacks.stage("security").program, ctx, stack="s", mocks=mocks)
+    assert mocks.calls == []
+    assert [r for r in run.resources if r.type == DEFAULT_SG] == []
+    assert run.outputs["closed_default_security_groups"] == {}

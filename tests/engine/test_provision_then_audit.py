@@ -1,0 +1,140 @@
+"""Issue 7's last step: provision the medium preset into moto through the real engine and the emulated aws plugin,
+with the CLI as a user runs it, then audit what was built with `landingzone audit`: zero findings.
+
+moto runs in this process (ThreadedMotoServer; everything reaches it over HTTP) for one reason: two things AWS
+shows and moto cannot are copied from what the stages did (the emulator's state file) into moto's state before the
+audit, so that the audit reads them over HTTP as it would on AWS:
+
+- delegated administrators for service principals moto's RegisterDelegatedAdministrator refuses (CloudTrail,
+  Security Hub, Config: AWS accepts them); the emulator keeps those registrations in its state file
+  (tests/emulator/README.md), and they are written into moto's Organizations backend here unchanged.
+
+Nothing else is added: the trail, buckets, key, Glue table, SCPs, roles and security groups the audit reads are the
+ones the stages created in moto. moto's default security groups have open egress and no self-referencing ingress
+(AWS has both); the stages must remove the egress rule for the audit to pass, so the test depends on that moto
+behaviour only in that AWS's extra ingress rule would be removed the same way (DefaultSecurityGroup strips all).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from landingzone.config import validate_config
+from landingzone.presets import preset_data
+from tests.audit.helpers import MOTO_GAPS
+from tests.audit.moto_org import register_delegated_admin
+from tests.engine.conftest import MANAGEMENT_ACCOUNT, Aws
+from tests.engine.engine_support import run_cli, write_config
+
+pytestmark = pytest.mark.engine
+
+NO_DEFAULT_VPC = ("development", "us-west-2")
+"""An account and region whose default VPC is deleted before the security stage runs (some organizations delete
+them all): the stage must skip it, not fail."""
+
+
+@pytest.fixture
+def moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Overrides conftest's subprocess server: an in-process moto server, reset, on a free port."""
+    from moto.server import ThreadedMotoServer
+
+    # AWS managed policies (AdministratorAccess for the /org-admin/ roles) exist only when moto loads them.
+    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # no test needs the 1,300 AMIs per account
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    # moto's backends are global to the process (other in-process tests share them): start from nothing.
+    requests.post(f"{url}/moto-api/reset", timeout=120).raise_for_status()
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+def _delete_default_vpc(aws: Aws, account: str, region: str) -> str:
+    ec2 = aws.client("ec2", account=account, region=region)
+    (vpc,) = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
+    for subnet in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["Subnets"]:
+        ec2.delete_subnet(SubnetId=subnet["SubnetId"])
+    for igw in ec2.describe_internet_gateways(
+            Filters=[{"Name": "attachment.vpc-id", "Values": [vpc["VpcId"]]}])["InternetGateways"]:
+        ec2.detach_internet_gateway(InternetGatewayId=igw["InternetGatewayId"], VpcId=vpc["VpcId"])
+        ec2.delete_internet_gateway(InternetGatewayId=igw["InternetGatewayId"])
+    ec2.delete_vpc(VpcId=vpc["VpcId"])
+    assert ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"] == []
+    return str(vpc["VpcId"])
+
+
+def _mirror_refused_delegations(state_file: Path) -> list[tuple[str, str]]:
+    """Copy the delegated administrators moto refused (kept by the emulator) into moto; returns them."""
+    state: dict[str, Any] = json.loads(state_file.read_text())
+    copied: list[tuple[str, str]] = []
+    for management, admin in state.get("cloudtrail_delegated_admins", {}).items():
+        register_delegated_admin(admin, "cloudtrail.amazonaws.com", management)
+        copied.append((admin, "cloudtrail.amazonaws.com"))
+    for management, records in state.get("delegated_administrators", {}).items():
+        for record in records.values():
+            register_delegated_admin(record["accountId"], record["servicePrincipal"], management)
+            copied.append((record["accountId"], record["servicePrincipal"]))
+    return sorted(copied)
+
+
+def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict[str, str], pulumi_cli: Any,
+                                                                aws: Aws, tmp_path: Path) -> None:
+    data = preset_data("medium")
+    data["aws"] = {"endpoint": engine_env["AWS_ENDPOINT_URL"]}
+    cfg = validate_config(data)
+    assert NO_DEFAULT_VPC[1] in cfg.governed_regions and len(cfg.governed_regions) > 1
+    directory = tmp_path / "lz"
+    directory.mkdir()
+    path = write_config(cfg, directory)
+    env = {k: v for k, v in os.environ.items() if k != "PULUMI_BACKEND_URL"}  # the configuration decides
+    env["LANDINGZONE_PULUMI"] = str(pulumi_cli.path)
+
+    organization = run_cli(["up", "--config", str(path), "--stage", "organization", "--yes", "--json"], env=env,
+                           cwd=directory, timeout=900)
+    assert organization.returncode == 0, organization.stderr[-3000:]
+    outputs = json.loads(run_cli(["outputs", "--config", str(path), "--json"], env=env, cwd=directory).stdout)
+    account_ids: dict[str, str] = outputs["organization"]["account_ids"]
+    deleted = _delete_default_vpc(aws, account_ids[NO_DEFAULT_VPC[0]], NO_DEFAULT_VPC[1])
+
+    applied = run_cli(["up", "--config", str(path), "--yes", "--json"], env=env, cwd=directory, timeout=1800)
+    assert applied.returncode == 0, applied.stderr[-3000:]
+
+    # Every default VPC's default group is closed, in every account and governed region, except where there is
+    # no default VPC (skipped, not failed).
+    outputs = json.loads(run_cli(["outputs", "--config", str(path), "--json"], env=env, cwd=directory).stdout)
+    closed = outputs["security"]["closed_default_security_groups"]
+    expected = {("management", r) for r in cfg.governed_regions} | {
+        (f"account-{a.name}", r) for a in cfg.accounts for r in cfg.governed_regions}
+    expected.discard((f"account-{NO_DEFAULT_VPC[0]}", NO_DEFAULT_VPC[1]))
+    assert {(who, region) for who, regions in closed.items() for region in regions} == expected
+    ids = {"management": MANAGEMENT_ACCOUNT} | {f"account-{n}": i for n, i in account_ids.items()}
+    for who, regions in closed.items():
+        for region, group_id in regions.items():
+            ec2 = aws.client("ec2", account=ids[who], region=region)
+            (group,) = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"]
+            assert group["GroupName"] == "default" and group["VpcId"] != deleted
+            assert group["IpPermissions"] == [] and group["IpPermissionsEgress"] == [], (who, region, group)
+
+    copied = _mirror_refused_delegations(Path(engine_env["LANDINGZONE_EMULATOR_STATE"]))
+    security_id = account_ids[cfg.security_account.name]
+    assert ("cloudtrail.amazonaws.com" in {p for _, p in copied}) and {a for a, _ in copied} == {security_id}
+
+    audit = run_cli(["audit", "--config", str(path), "--format", "json", "--fail-on", "low"], env=env,
+                    cwd=directory, timeout=600)
+    report = json.loads(audit.stdout)
+    findings = [(f["id"], f["resource"], f["message"]) for f in report["findings"]]
+    assert findings == [], json.dumps(report["findings"], indent=1)[:6000]
+    assert audit.returncode == 0, audit.stderr[-3000:]
+    refused = {(n["service"], n["operation"]) for n in report["not_visible"]}
+    assert refused <= MOTO_GAPS, refused
