@@ -18,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from landingzone.config import LandingZoneConfig, SecurityService
+from landingzone.errors import StageError
 from stacks.base import UNKNOWN, Providers, StageContext, account_id, as_output, opts, partition
 
 ADMIN_POLICY = "AdministratorAccess"
@@ -55,11 +56,16 @@ def default_vpc_id(provider: aws.Provider, region: str, *, who: str) -> pulumi.O
     The engine answers a data-source call through a provider whose configuration is not known yet (an account
     the organization stage has still to create) with nothing at all: in a preview that is "known after apply".
     """
-    found = aws.ec2.get_vpcs(
-        filters=[aws.ec2.GetVpcsFilterArgs(name="is-default", values=["true"])],
-        region=region,
-        opts=pulumi.InvokeOptions(provider=provider),
-    )
+    try:
+        found = aws.ec2.get_vpcs(
+            filters=[aws.ec2.GetVpcsFilterArgs(name="is-default", values=["true"])],
+            region=region,
+            opts=pulumi.InvokeOptions(provider=provider),
+        )
+    except Exception as exc:  # the SDK raises a plain Exception for a failed data-source call
+        raise StageError("security", f"cannot list the VPCs of the {who} in {region}: {exc}; enable the region "
+                         "for that account, remove it from governed_regions, or set "
+                         "close_default_security_groups: false") from exc
     if found.ids is None:
         return as_output(UNKNOWN, stage="organization", what=f"the default VPC of {who} in {region}")
     if not found.ids:

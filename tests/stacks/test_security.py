@@ -169,3 +169,23 @@ def test_default_groups_left_alone_when_configured_so() -> None:
     assert mocks.calls == []
     assert [r for r in run.resources if r.type == DEFAULT_SG] == []
     assert run.outputs["closed_default_security_groups"] == {}
+
+
+class RefusingMocks(DefaultVpcMocks):
+    """An account that cannot be read in one region (an opt-in region not enabled for it, say)."""
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        if args.provider.split("::")[3] == "account-production" and args.args["region"] == "us-west-2":
+            # as the engine reports a failed data-source call to the SDK
+            return {}, [("region", "UnauthorizedOperation: the region is not enabled for this account")]
+        return super().call(args)
+
+
+def test_unreadable_region_fails_naming_the_account_region_and_the_fixes() -> None:
+    cfg = config("medium")
+    ctx = stacks.StageContext(config=cfg, upstream={"organization": applied_organization(cfg)})
+    with pytest.raises(StageError) as failed:
+        run_program(stacks.stage("security").program, ctx, stack="s", preview=False, mocks=RefusingMocks({}))
+    message = str(failed.value)
+    assert "account production in us-west-2" in message and "UnauthorizedOperation" in message
+    assert "governed_regions" in message and "close_default_security_groups: false" in message
