@@ -404,7 +404,13 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    # A killed process whose parent died too stays a zombie until init reaps it, and in a container init may
+    # never do so: it holds nothing, so it counts as gone (Linux /proc; elsewhere the signal test decides).
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
 def lock_is_stale(message: str) -> bool:

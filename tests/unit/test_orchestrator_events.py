@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+from pathlib import Path
 
+import pytest
 from pulumi.automation import events as auto_events
 
 from landingzone import events as ev
@@ -128,3 +131,27 @@ def test_planned_outputs_turn_engine_unknowns_and_masked_secrets_into_unknown() 
     })
     assert planned == {"account_ids": {"prod": "111111111111", "dev-b": UNKNOWN}, "token": UNKNOWN,
                        "regions": ["us-east-1"]}
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="zombie detection reads Linux /proc")
+def test_a_killed_update_left_as_a_zombie_holds_no_lock() -> None:
+    """A SIGKILLed pulumi whose parent died too stays a zombie until init reaps it (in a container, maybe never)."""
+    import signal
+    import socket
+    import subprocess
+    import time
+
+    child = subprocess.Popen(["sleep", "60"])
+    try:
+        message = f"  .pulumi/locks/x.json: created by root@{socket.gethostname()} (pid {child.pid}) at 2026-12-01"
+        assert not lock_is_stale(message)  # running: the lock is live
+        os.kill(child.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while "Z" not in Path(f"/proc/{child.pid}/stat").read_text().rpartition(")")[2].split()[:1]:
+            assert time.monotonic() < deadline, "the child never became a zombie"
+            time.sleep(0.05)
+        os.kill(child.pid, 0)  # still signal-able: only its state tells it is gone
+        assert lock_is_stale(message)
+    finally:
+        child.kill()
+        child.wait()
