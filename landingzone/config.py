@@ -50,9 +50,22 @@ def known_regions() -> frozenset[str]:
 
     endpoints = create_loader().load_data("endpoints")
     regions: set[str] = set()
-    for partition in endpoints["partitions"]:
-        regions.update(partition.get("regions", {}))
+    for part in endpoints["partitions"]:
+        regions.update(part.get("regions", {}))
     return frozenset(regions)
+
+
+def partition(region: str) -> str:
+    """The ARN partition of a region (no API call: the region prefix decides)."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("us-iso-"):
+        return "aws-iso"
+    if region.startswith("us-isob-"):
+        return "aws-iso-b"
+    return "aws"
 
 
 class _Model(BaseModel):

@@ -469,6 +469,41 @@ def _unprotect_all(stack: Stack) -> None:
                           dict(getattr(ws, "env_vars", {}) or {}))
 
 
+NOTHING_UNPROTECTED = "There were no unprotected resources to destroy"
+"""What pulumi says (and then stops, with no summary event) when a destroy excluding protected resources finds
+nothing else to remove."""
+
+
+def _preview_destroy_unprotected(stack: Stack, translate: EventTranslator, common: dict[str, Any]) -> dict[str, int]:
+    """What a destroy that keeps protected resources would remove."""
+    said: list[str] = []
+    try:
+        pre = stack.preview_destroy(exclude_protected=True, on_output=said.append, **common)
+    except RuntimeError:
+        # The SDK raises "summary event never found" when pulumi stopped early: only protected resources remain.
+        if NOTHING_UNPROTECTED in "\n".join(said):
+            return {}
+        raise
+    return _counts(translate.counts, pre.change_summary)
+
+
+def _plan_removing_everything(stack: Stack, translate: EventTranslator) -> dict[str, int]:
+    """What a destroy with include_protected would remove: every resource in the state, since it unprotects them
+    all first. pulumi cannot preview that (a preview fails on the first protected resource) and a preview must
+    not unprotect anything, so the list comes from the state, reported as the engine would report planned
+    deletes."""
+    resources = (stack.export_stack().deployment or {}).get("resources") or []
+    for resource in resources:
+        urn, rtype = str(resource.get("urn", "")), str(resource.get("type", ""))
+        if rtype == "pulumi:pulumi:Stack":
+            continue
+        item = ev.ResourceOp(translate.ref.stage, rtype, resource_name(urn), "delete", (), urn, translate.ref.account)
+        translate.steps[urn] = item
+        translate.emit(item)
+    deletes = len(translate.steps)
+    return {"delete": deletes} if deletes else {}
+
+
 def _counts(from_events: dict[str, int] | None, from_result: Mapping[Any, int] | None) -> dict[str, int]:
     """Op -> count, from the summary event when there was one, else from the SDK's result."""
     if from_events is not None:
@@ -492,14 +527,17 @@ def _operate(job: StackJob, stack: Stack, translate: EventTranslator) -> StackOu
         ref_res = stack.refresh(**common)
         outcome.counts = _counts(translate.counts, ref_res.summary.resource_changes)
     elif job.operation == "destroy":
-        if job.preview_only:
-            pre = stack.preview_destroy(exclude_protected=not job.include_protected or None, **common)
-            outcome.counts = _counts(translate.counts, pre.change_summary)
+        if job.preview_only and job.include_protected:
+            outcome.counts = _plan_removing_everything(stack, translate)
+        elif job.preview_only:
+            outcome.counts = _preview_destroy_unprotected(stack, translate, common)
         else:
             if job.include_protected:
                 _unprotect_all(stack)
             des = stack.destroy(exclude_protected=not job.include_protected or None, **common)
-            outcome.counts = _counts(translate.counts, des.summary.resource_changes)
+            nothing = not job.include_protected and NOTHING_UNPROTECTED in des.stdout
+            # With nothing unprotected pulumi returns before the update, so the SDK's summary is the last update's.
+            outcome.counts = {} if nothing else _counts(translate.counts, des.summary.resource_changes)
     if job.operation == "preview" and translate.stack_outputs is not None:
         outcome.planned_outputs = planned_values(translate.stack_outputs)
     outcome.resources = list(translate.steps.values())

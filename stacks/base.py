@@ -17,7 +17,7 @@ from typing import Any, Final, Literal
 import pulumi
 import pulumi_aws as aws
 
-from landingzone.config import ROOT_OU, LandingZoneConfig
+from landingzone.config import ROOT_OU, LandingZoneConfig, partition
 from landingzone.errors import StageError
 
 Scope = Literal["management", "security", "account"]
@@ -180,19 +180,6 @@ def ou_index(cfg: LandingZoneConfig) -> list[tuple[str, str | None]]:
 
 
 # ---- naming and ARNs --------------------------------------------------------------------------------------------
-
-
-def partition(region: str) -> str:
-    """The ARN partition of a region (no API call: the region prefix decides)."""
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    if region.startswith("us-iso-"):
-        return "aws-iso"
-    if region.startswith("us-isob-"):
-        return "aws-iso-b"
-    return "aws"
 
 
 def stack_name(cfg: LandingZoneConfig, stage: str, account: str | None = None) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from landingzone.config import LandingZoneConfig, QueryLayer, known_regions
+from landingzone.config import LandingZoneConfig, QueryLayer, known_regions, partition
 from stacks.base import (
     Providers,
     StageContext,
@@ -32,7 +32,6 @@ from stacks.base import (
     management_account_id,
     opts,
     organization_id,
-    partition,
     upstream_output,
 )
 

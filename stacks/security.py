@@ -17,9 +17,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from landingzone.config import LandingZoneConfig, SecurityService
+from landingzone.config import LandingZoneConfig, SecurityService, partition
 from landingzone.errors import StageError
-from stacks.base import UNKNOWN, Providers, StageContext, account_id, as_output, opts, partition
+from stacks.base import UNKNOWN, Providers, StageContext, account_id, as_output, opts
 
 ADMIN_POLICY = "AdministratorAccess"
 MAX_SESSION_SECONDS = 3600

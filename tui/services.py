@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from textual.message import Message
+
 from landingzone.config import LandingZoneConfig
 from landingzone.discovery import DiscoveryOptions, OrganizationSummary, summarize_organization
 from landingzone.toolchain import DoctorReport, run_doctor
+from tui.messages import EngineEvent, OperationFinished, OperationResult
 from tui.state import WizardState
 
 
@@ -82,3 +85,26 @@ class Services:
     the configuration, the state or a log (None: the environment provides it)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
+
+
+def run_engine_operation(services: Services, cfg: LandingZoneConfig, config_path: Path, *, operation: str,
+                         run: Callable[[Any], Any], post: Callable[[Message], object],
+                         attach: Callable[[Any], None]) -> None:
+    """The body of a screen's engine worker (call it from a thread worker, never the event loop).
+
+    Creates the orchestrator, whose events are posted as EngineEvent, and hands it to `attach` (so the screen can
+    ask it to stop); calls `run(orchestrator)` under PULUMI_RUNTIME_LOCK; posts OperationFinished with what `run`
+    returned, or with the exception when anything raised (a LandingZoneError or not: the screen shows both)."""
+
+    def on_event(event: Any) -> None:
+        post(EngineEvent(event))
+
+    try:
+        orchestrator = services.orchestrator(cfg, config_path, on_event=on_event, passphrase=services.passphrase)
+        attach(orchestrator)
+        with PULUMI_RUNTIME_LOCK:
+            detail = run(orchestrator)
+    except Exception as exc:  # noqa: BLE001 - every failure is shown to the user, with what to do
+        post(OperationFinished(OperationResult(operation, False, exc)))
+        return
+    post(OperationFinished(OperationResult(operation, True, detail)))

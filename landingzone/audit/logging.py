@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from landingzone.audit.model import AuditContext, Cis, Issue, Practice, Severity, check
 from landingzone.discovery import BucketInfo, TrailInfo
@@ -14,6 +14,14 @@ def _org_trails(ctx: AuditContext) -> list[TrailInfo]:
 
 def _has_org_trail(ctx: AuditContext) -> bool:
     return bool(_org_trails(ctx))
+
+
+def _org_trails_where(ctx: AuditContext, wrong: Callable[[TrailInfo], bool],
+                      says: Callable[[TrailInfo], str]) -> Iterator[Issue]:
+    """One issue per organization trail that is `wrong`, with what `says` is wrong with it."""
+    for trail in _org_trails(ctx):
+        if wrong(trail):
+            yield Issue(trail.arn, f"trail {trail.name!r} {says(trail)}", trail.owner_account_id, trail.home_region)
 
 
 def _trail_buckets(ctx: AuditContext) -> list[BucketInfo]:
@@ -44,10 +52,7 @@ def organization_trail_exists(ctx: AuditContext) -> Iterator[Issue]:
        "`aws cloudtrail update-trail --is-multi-region-trail`.",
        cis=Cis(v3="3.1", v5="3.1", v7="4.1"), nist=("DE.CM",), applies=_has_org_trail)
 def trail_multi_region(ctx: AuditContext) -> Iterator[Issue]:
-    for trail in _org_trails(ctx):
-        if not trail.is_multi_region:
-            yield Issue(trail.arn, f"trail {trail.name!r} records only {trail.home_region}", trail.owner_account_id,
-                        trail.home_region)
+    yield from _org_trails_where(ctx, lambda t: not t.is_multi_region, lambda t: f"records only {t.home_region}")
 
 
 @check(id="LZ-LOG-003", title="The organization trail is logging", severity=Severity.HIGH,
@@ -57,10 +62,7 @@ def trail_multi_region(ctx: AuditContext) -> Iterator[Issue]:
        "denies StopLogging to everyone but the organization's administrators.",
        nist=("DE.CM",), applies=_has_org_trail)
 def trail_logging(ctx: AuditContext) -> Iterator[Issue]:
-    for trail in _org_trails(ctx):
-        if trail.is_logging is False:
-            yield Issue(trail.arn, f"trail {trail.name!r} is not logging", trail.owner_account_id,
-                        trail.home_region)
+    yield from _org_trails_where(ctx, lambda t: t.is_logging is False, lambda t: "is not logging")
 
 
 @check(id="LZ-LOG-004", title="Log file validation is on", severity=Severity.MEDIUM,
@@ -71,10 +73,7 @@ def trail_logging(ctx: AuditContext) -> Iterator[Issue]:
        "--enable-log-file-validation`.",
        cis=Cis(v3="3.2", v5="3.2", v7="4.2"), nist=("PR.DS", "DE.CM"), applies=_has_org_trail)
 def trail_validation(ctx: AuditContext) -> Iterator[Issue]:
-    for trail in _org_trails(ctx):
-        if not trail.log_file_validation:
-            yield Issue(trail.arn, f"trail {trail.name!r} has log file validation off", trail.owner_account_id,
-                        trail.home_region)
+    yield from _org_trails_where(ctx, lambda t: not t.log_file_validation, lambda t: "has log file validation off")
 
 
 @check(id="LZ-LOG-005", title="Trail logs are encrypted with a KMS customer-managed key", severity=Severity.MEDIUM,
@@ -84,10 +83,7 @@ def trail_validation(ctx: AuditContext) -> Iterator[Issue]:
        remediation="logging.kms: true (the default) makes stage `logging` create the key and use it.",
        cis=Cis(v3="3.5", v5="3.5", v7="4.5"), nist=("PR.DS",), applies=_has_org_trail)
 def trail_kms(ctx: AuditContext) -> Iterator[Issue]:
-    for trail in _org_trails(ctx):
-        if not trail.kms_key_id:
-            yield Issue(trail.arn, f"trail {trail.name!r} is not encrypted with a KMS key", trail.owner_account_id,
-                        trail.home_region)
+    yield from _org_trails_where(ctx, lambda t: not t.kms_key_id, lambda t: "is not encrypted with a KMS key")
 
 
 @check(id="LZ-LOG-006", title="The trail bucket is not public", severity=Severity.HIGH,

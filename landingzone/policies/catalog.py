@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from landingzone.config import ROOT_OU, LandingZoneConfig, QuotaConfig, known_regions
+from landingzone.config import ROOT_OU, LandingZoneConfig, QuotaConfig, known_regions, partition
 from landingzone.errors import ConfigError, ConfigProblem, QuotaError
 
 FULL_AWS_ACCESS_NAME = "FullAWSAccess"
@@ -63,12 +63,15 @@ class RenderContext:
     """Name of the organization trail."""
     trail_bucket_pattern: str = "landingzone-org-trail-*"
     """Name pattern of the trail bucket: ``<landing zone name>-org-trail-*`` (the logging stage's naming)."""
+    partition: str = "aws"
+    """ARN partition of the home region (aws-cn for cn-*, aws-us-gov for us-gov-*), as the stacks derive it."""
 
     @property
     def admin_principal_arns(self) -> tuple[str, ...]:
         """ARN patterns (for aws:PrincipalArn) of the principals that administer the landing zone in member
         accounts: the access role the management account assumes, and the roles under the org-admin path."""
-        return (f"arn:aws:iam::*:role/{self.access_role_name}", f"arn:aws:iam::*:role{self.org_admin_path}*")
+        return (f"arn:{self.partition}:iam::*:role/{self.access_role_name}",
+                f"arn:{self.partition}:iam::*:role{self.org_admin_path}*")
 
     @classmethod
     def from_config(cls, cfg: LandingZoneConfig) -> RenderContext:
@@ -78,6 +81,7 @@ class RenderContext:
             access_role_name=cfg.access_role_name,
             trail_name=cfg.logging.trail_name,
             trail_bucket_pattern=trail_bucket_pattern(cfg.name),
+            partition=partition(cfg.home_region),
         )
 
     def value(self, name: str) -> Any:

@@ -1540,21 +1540,41 @@ class Bucket(Handler):
 
 
 class BucketSetting(Handler):
-    """A setting of a bucket (id = bucket name): put on create/update, read back, removed on delete."""
+    """A setting of a bucket (id = bucket name): put on create/update, read back, removed on delete.
+
+    Most settings are one input that one S3 call puts, one gets and one deletes: those calls are data below
+    (`field`, `put_call`, `get_call`, `delete_call`, and `shape` for the put argument); the settings that differ
+    override put, get, to_outs or delete."""
 
     required: tuple[str, ...] = ("bucket",)
     replace_on = frozenset({"bucket", "expectedBucketOwner"})
-    keys: tuple[str, ...] = ()
     missing_codes: tuple[str, ...] = ()
+    field = ""
+    """The input that holds the setting, read back under the same name."""
+    put_call = ("", "")
+    """The S3 method that sets it, and the argument that takes `shape(input)`."""
+    get_call: tuple[str, ...] = ()
+    """The S3 method that reads it, then the keys from its response down to the setting."""
+    delete_call = ""
+    """The S3 method that removes it."""
+
+    def shape(self, value: Any) -> Any:
+        """The input as the put call's argument."""
+        return to_aws(value)
 
     def put(self, s3: Any, bucket: str, ins: dict[str, Any]) -> None:
-        raise NotImplementedError
+        method, argument = self.put_call
+        getattr(s3, method)(Bucket=bucket, **{argument: self.shape(ins.get(self.field))})
 
     def get(self, s3: Any, bucket: str) -> Any:
-        raise NotImplementedError
+        method, *path = self.get_call
+        got = getattr(s3, method)(Bucket=bucket)
+        for key in path:
+            got = got[key]
+        return got
 
     def to_outs(self, actual: Any, state: dict[str, Any]) -> Outs:
-        raise NotImplementedError
+        return {self.field: read_back(state.get(self.field), actual)}
 
     def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
         self.put(conn.client("s3"), ins["bucket"], ins)
@@ -1577,20 +1597,19 @@ class BucketSetting(Handler):
         self.put(conn.client("s3"), id_, news)
         return {}
 
+    def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
+        getattr(conn.client("s3"), self.delete_call)(Bucket=id_)
+
 
 @register("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2")
 class BucketVersioning(BucketSetting):
     required = ("bucket", "versioningConfiguration")
-
-    def put(self, s3: Any, bucket: str, ins: dict[str, Any]) -> None:
-        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration=to_aws(ins["versioningConfiguration"]))
+    field = "versioningConfiguration"
+    put_call = ("put_bucket_versioning", "VersioningConfiguration")
 
     def get(self, s3: Any, bucket: str) -> Any:
         got = s3.get_bucket_versioning(Bucket=bucket)
         return {k: got[k] for k in ("Status", "MFADelete") if k in got} or None
-
-    def to_outs(self, actual: Any, state: dict[str, Any]) -> Outs:
-        return {"versioningConfiguration": read_back(state.get("versioningConfiguration"), actual)}
 
     def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
         # Versioning cannot be switched off, only suspended (pulumi-aws does the same on delete).
@@ -1605,18 +1624,13 @@ class BucketVersioning(BucketSetting):
 class BucketEncryption(BucketSetting):
     required = ("bucket", "rules")
     missing_codes = ("ServerSideEncryptionConfigurationNotFoundError",)
+    field = "rules"
+    put_call = ("put_bucket_encryption", "ServerSideEncryptionConfiguration")
+    get_call = ("get_bucket_encryption", "ServerSideEncryptionConfiguration", "Rules")
+    delete_call = "delete_bucket_encryption"
 
-    def put(self, s3: Any, bucket: str, ins: dict[str, Any]) -> None:
-        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": to_aws(ins["rules"])})
-
-    def get(self, s3: Any, bucket: str) -> Any:
-        return s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
-
-    def to_outs(self, actual: Any, state: dict[str, Any]) -> Outs:
-        return {"rules": read_back(state.get("rules"), actual)}
-
-    def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
-        conn.client("s3").delete_bucket_encryption(Bucket=id_)
+    def shape(self, value: Any) -> Any:
+        return {"Rules": to_aws(value)}
 
 
 PAB_KEYS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
@@ -1626,6 +1640,8 @@ PAB_KEYS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restric
 class BucketPublicAccessBlock(BucketSetting):
     defaults = {k: False for k in PAB_KEYS}
     missing_codes = ("NoSuchPublicAccessBlockConfiguration",)
+    get_call = ("get_public_access_block", "PublicAccessBlockConfiguration")
+    delete_call = "delete_public_access_block"
 
     def put(self, s3: Any, bucket: str, ins: dict[str, Any]) -> None:
         s3.put_public_access_block(
@@ -1633,51 +1649,38 @@ class BucketPublicAccessBlock(BucketSetting):
             PublicAccessBlockConfiguration={k[:1].upper() + k[1:]: bool(ins.get(k)) for k in PAB_KEYS},
         )
 
-    def get(self, s3: Any, bucket: str) -> Any:
-        return s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
-
     def to_outs(self, actual: Any, state: dict[str, Any]) -> Outs:
         return {k: bool(actual.get(k[:1].upper() + k[1:])) for k in PAB_KEYS}
 
     def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
         if not state.get("skipDestroy"):
-            conn.client("s3").delete_public_access_block(Bucket=id_)
+            super().delete(conn, id_, state)
 
 
 @register("aws:s3/bucketOwnershipControls:BucketOwnershipControls")
 class BucketOwnershipControls(BucketSetting):
     required = ("bucket", "rule")
     missing_codes = ("OwnershipControlsNotFoundError",)
+    field = "rule"
+    put_call = ("put_bucket_ownership_controls", "OwnershipControls")
+    get_call = ("get_bucket_ownership_controls", "OwnershipControls", "Rules", 0)
+    delete_call = "delete_bucket_ownership_controls"
 
-    def put(self, s3: Any, bucket: str, ins: dict[str, Any]) -> None:
-        s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [to_aws(ins["rule"])]})
-
-    def get(self, s3: Any, bucket: str) -> Any:
-        return s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"][0]
-
-    def to_outs(self, actual: Any, state: dict[str, Any]) -> Outs:
-        return {"rule": read_back(state.get("rule"), actual)}
-
-    def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
-        conn.client("s3").delete_bucket_ownership_controls(Bucket=id_)
+    def shape(self, value: Any) -> Any:
+        return {"Rules": [to_aws(value)]}
 
 
 @register("aws:s3/bucketPolicy:BucketPolicy")
 class BucketPolicy(BucketSetting):
     required = ("bucket", "policy")
     missing_codes = ("NoSuchBucketPolicy",)
-
-    def put(self, s3: Any, bucket: str, ins: dict[str, Any]) -> None:
-        s3.put_bucket_policy(Bucket=bucket, Policy=ins["policy"])
-
-    def get(self, s3: Any, bucket: str) -> Any:
-        return s3.get_bucket_policy(Bucket=bucket)["Policy"]
+    field = "policy"
+    put_call = ("put_bucket_policy", "Policy")
+    get_call = ("get_bucket_policy", "Policy")
+    delete_call = "delete_bucket_policy"
 
     def to_outs(self, actual: Any, state: dict[str, Any]) -> Outs:
         return {"policy": actual}
-
-    def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
-        conn.client("s3").delete_bucket_policy(Bucket=id_)
 
 
 @register(
@@ -1686,20 +1689,13 @@ class BucketPolicy(BucketSetting):
 )
 class BucketLifecycleConfiguration(BucketSetting):
     missing_codes = ("NoSuchLifecycleConfiguration",)
+    field = "rules"
+    put_call = ("put_bucket_lifecycle_configuration", "LifecycleConfiguration")
+    get_call = ("get_bucket_lifecycle_configuration", "Rules")
+    delete_call = "delete_bucket_lifecycle"
 
-    def put(self, s3: Any, bucket: str, ins: dict[str, Any]) -> None:
-        s3.put_bucket_lifecycle_configuration(
-            Bucket=bucket, LifecycleConfiguration={"Rules": to_aws(ins.get("rules") or [])}
-        )
-
-    def get(self, s3: Any, bucket: str) -> Any:
-        return s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
-
-    def to_outs(self, actual: Any, state: dict[str, Any]) -> Outs:
-        return {"rules": read_back(state.get("rules"), actual)}
-
-    def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
-        conn.client("s3").delete_bucket_lifecycle(Bucket=id_)
+    def shape(self, value: Any) -> Any:
+        return {"Rules": to_aws(value or [])}
 
 
 def _bucket_policy(s3: Any, bucket: str) -> str | None:

@@ -146,18 +146,9 @@ def engine_env(moto: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> di
 @pytest.fixture(scope="session")
 def pulumi_cli() -> Any:
     """The pulumi CLI: fails in CI when it is missing, skips (saying why) elsewhere."""
-    from landingzone.toolchain import find_pulumi
+    from tests.engine.engine_support import require_pulumi
 
-    search = find_pulumi()
-    if search.found is None:
-        why = "; ".join(f"{r.path}: {r.reason}" for r in search.rejected) or (
-            "not in LANDINGZONE_PULUMI, not on PATH, not in the cache"
-        )
-        message = f"the pulumi CLI is missing ({why}); run `make pulumi` to install or build it"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return search.found
+    return require_pulumi()
 
 
 @pytest.fixture(scope="session")

@@ -18,12 +18,14 @@ STAND_IN = "tests.engine.orchestrator_stand_in:STAND_IN_STAGES"
 
 
 def require_pulumi() -> PulumiCli:
-    """The pulumi CLI, or a failure in CI (env CI set) / a skip that says why on a developer machine."""
+    """The pulumi CLI, or a failure in CI (env CI set) / a skip that says why on a developer machine.
+
+    Every test that needs the CLI goes through here, so CI can never skip one of them."""
     search = find_pulumi()
     if search.found:
         return search.found
     why = "; ".join(f"{r.path}: {r.reason}" for r in search.rejected) or "no pulumi on PATH or in the cache"
-    message = f"the engine tests need the pulumi CLI ({why}); run `make pulumi` or set LANDINGZONE_PULUMI"
+    message = f"this test needs the pulumi CLI ({why}); run `make pulumi` or set LANDINGZONE_PULUMI"
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)

@@ -115,6 +115,60 @@ def test_cli_exit_codes_markdown_and_yes(landing_zone: tuple[LandingZoneConfig, 
     assert json.loads(outputs.stdout)["organization"]["admin_token"] == "[secret]"
 
 
+def _listing(stdout: str) -> list[str]:
+    """The resources `destroy` lists before it asks (the "  - <stack>: <type> <name>" lines)."""
+    return [line.strip()[2:] for line in stdout.splitlines() if line.startswith("  - ")]
+
+
+PROTECTED = ["organization: landingzone:test:Organization acme-landing-zone",
+             "organization: landingzone:test:Account production", "organization: landingzone:test:Account security",
+             "organization: landingzone:test:Account development"]
+
+
+def test_destroy_keeps_protected_resources_unless_include_protected(landing_zone: tuple[LandingZoneConfig, Path],
+                                                                    tmp_path: Path) -> None:
+    cfg, path = landing_zone
+    env = cli_env(dict(os.environ), CI="true")
+    applied = run_cli(["up", "--config", str(path), "--yes"], env=env, cwd=tmp_path)
+    assert applied.returncode == 0, applied.stderr
+    orch = _orchestrator(cfg, path, [])
+    org_stack = stack_name(cfg, "organization")
+    before = orch.existing_stacks()
+
+    kept = run_cli(["destroy", "--config", str(path), "--yes"], env=env, cwd=tmp_path)
+    assert kept.returncode == 0, kept.stderr
+    listed = _listing(kept.stdout)
+    assert kept.stdout.startswith(f"destroy would remove {len(listed)} resources:\n"), kept.stdout
+    assert "guardrails: landingzone:test:Policy deny-root-user" in listed
+    assert "network[production]: landingzone:test:SecurityGroup db" in listed
+    assert not any(item.startswith("organization:") for item in listed), listed
+    assert "protected resources (the organization and the accounts) stay; --include-protected removes them." \
+        in kept.stdout
+    after = orch.existing_stacks()
+    assert after[org_stack] == before[org_stack] > 0, (before, after)
+    assert all(count == 0 for name, count in after.items() if name != org_stack), after
+    assert orch.outputs()["organization"]["organization_id"] == f"o-{cfg.name[:10]}"
+
+    # Only protected resources are left: a second destroy has nothing to do (pulumi stops early, with no summary).
+    again = run_cli(["destroy", "--config", str(path), "--yes"], env=env, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("destroy would remove 0 resources:\n") and "nothing to destroy." in again.stdout
+
+    # --include-protected lists the protected resources first, and without --yes (no terminal) removes nothing.
+    refused = run_cli(["destroy", "--config", str(path), "--include-protected"], env=env, cwd=tmp_path)
+    assert refused.returncode == 2 and "--yes" in refused.stderr, refused.stderr
+    assert refused.stdout.startswith("destroy would remove 4 resources:\n"), refused.stdout
+    assert sorted(_listing(refused.stdout)) == sorted(PROTECTED)
+    assert "protected resources" not in refused.stdout
+    assert orch.existing_stacks()[org_stack] == before[org_stack], "listing must not unprotect or remove anything"
+
+    removed = run_cli(["destroy", "--config", str(path), "--include-protected", "--yes"], env=env, cwd=tmp_path)
+    assert removed.returncode == 0, removed.stderr
+    assert sorted(_listing(removed.stdout)) == sorted(PROTECTED)
+    assert all(count == 0 for count in orch.existing_stacks().values()), orch.existing_stacks()
+    assert orch.outputs() == {}
+
+
 def _spawn_up(path: Path, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "landingzone", "up", "--config", str(path), "--yes"], env=env,
                             cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

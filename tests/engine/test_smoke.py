@@ -6,7 +6,6 @@ on a developer machine, saying why."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pulumi
@@ -14,17 +13,12 @@ import pytest
 from pulumi import automation as auto
 
 from landingzone import toolchain
+from tests.engine.engine_support import require_pulumi
 
 
 @pytest.fixture
 def pulumi_command() -> auto.PulumiCommand:
-    search = toolchain.find_pulumi()
-    if search.found is None:
-        why = "; ".join(f"{r.path}: {r.reason}" for r in search.rejected) or "no pulumi CLI on PATH or in the cache"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs the pulumi CLI ({why}); `make test` installs or builds it")
-        pytest.skip(f"no pulumi CLI on this developer machine ({why}); run `make test` to get one")
-    return toolchain.pulumi_command(search.found)
+    return toolchain.pulumi_command(require_pulumi())
 
 
 def _program() -> None:

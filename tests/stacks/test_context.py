@@ -7,7 +7,8 @@ import pickle
 from pathlib import Path
 
 import stacks
-from stacks.base import UNKNOWN, partition
+from landingzone.config import partition
+from stacks.base import UNKNOWN
 
 from .helpers import applied_organization, config, run_stage
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,7 +16,6 @@ from typing import Any, TypeVar
 import pytest
 from textual.pilot import Pilot
 
-from landingzone import toolchain
 from tests.engine.conftest import aws, engine_env, moto, pulumi_cli  # noqa: F401 (shared fixtures)
 from tui.app import STEP_KEYS, WizardApp
 from tui.screens.base import StepScreen
@@ -81,16 +79,6 @@ def text_of(widget: Any, width: int = 200) -> str:
 
 def problem_text(screen: StepScreen) -> str:
     return "\n".join(str(p) for p in screen.problems)
-
-
-def pulumi_cli_or_skip() -> toolchain.PulumiCli:
-    search = toolchain.find_pulumi()
-    if search.found is None:
-        why = "; ".join(f"{r.path}: {r.reason}" for r in search.rejected) or "no pulumi CLI"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs the pulumi CLI ({why})")
-        pytest.skip(f"no pulumi CLI on this developer machine ({why}); `make test` gets one")
-    return search.found
 
 
 Steps = Callable[[Pilot[Any]], Awaitable[None]]

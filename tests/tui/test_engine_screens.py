@@ -16,8 +16,9 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from landingzone.orchestrator import Orchestrator
+from tests.engine.engine_support import require_pulumi
 from tests.engine.orchestrator_stand_in import STAND_IN_STAGES
-from tests.tui.conftest import goto, pulumi_cli_or_skip, run, settle
+from tests.tui.conftest import goto, run, settle
 from tui.app import make_app
 from tui.screens.apply import ApplyScreen
 from tui.screens.confirm import ConfirmApply
@@ -46,7 +47,7 @@ async def wait_until(pilot: Any, predicate: Any, timeout: float = 240.0) -> None
 
 def test_preview_counts_then_apply_turns_every_stage_green(tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    pulumi_cli_or_skip()
+    require_pulumi()
     monkeypatch.setenv("PULUMI_SKIP_UPDATE_CHECK", "true")
     app = make_app(None, stand_in_orchestrator, config_path=tmp_path / "landingzone.yaml")
     app.services.plan = lambda cfg: []  # the review's offline plan is tested elsewhere; keep this test on the engine
@@ -108,7 +109,7 @@ def test_preview_counts_then_apply_turns_every_stage_green(tmp_path: Path,
 
 
 def test_apply_can_be_refused_in_the_confirmation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    pulumi_cli_or_skip()
+    require_pulumi()
     monkeypatch.setenv("PULUMI_SKIP_UPDATE_CHECK", "true")
     monkeypatch.setenv("LANDINGZONE_PASSPHRASE", PASSPHRASE)
     app = make_app(None, stand_in_orchestrator, config_path=tmp_path / "landingzone.yaml")
@@ -149,7 +150,7 @@ def test_a_failed_apply_says_what_was_applied_and_what_to_do(tmp_path: Path,
 
     from tests.engine import orchestrator_stand_in as stand_in
 
-    pulumi_cli_or_skip()
+    require_pulumi()
     monkeypatch.setenv("PULUMI_SKIP_UPDATE_CHECK", "true")
     monkeypatch.setenv("LANDINGZONE_PASSPHRASE", PASSPHRASE)
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.conftest import goto, pulumi_cli_or_skip, run, settle
+from tests.engine.engine_support import require_pulumi
+from tests.tui.conftest import goto, run, settle
 from tests.tui.test_engine_screens import stand_in_orchestrator, wait_until
 from tui.app import make_app
 from tui.screens.preview import PreviewScreen
@@ -23,7 +24,7 @@ BUDGET = 0.100
 
 def test_key_press_is_handled_within_100ms_while_a_stage_runs(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    pulumi_cli_or_skip()
+    require_pulumi()
     monkeypatch.setenv("PULUMI_SKIP_UPDATE_CHECK", "true")
     monkeypatch.setenv("LZ_STAND_IN_DELAY", "20")
     monkeypatch.setenv("LANDINGZONE_PASSPHRASE", "tui-latency-passphrase")
@@ -70,7 +71,7 @@ def test_key_press_is_handled_within_100ms_while_a_stage_runs(tmp_path: Path,
 
 def test_quit_during_a_run_stops_after_the_running_stage_first(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    pulumi_cli_or_skip()
+    require_pulumi()
     monkeypatch.setenv("PULUMI_SKIP_UPDATE_CHECK", "true")
     monkeypatch.setenv("LZ_STAND_IN_DELAY", "5")
     monkeypatch.setenv("LANDINGZONE_PASSPHRASE", "tui-quit-passphrase")

@@ -58,11 +58,11 @@ def test_engine_step_snapshot(view: str, size: tuple[int, int], snap_compare: An
                               monkeypatch: pytest.MonkeyPatch) -> None:
     """The preview table after a real preview of the stand-in stages, and the apply confirmation over it."""
     from landingzone.orchestrator import Orchestrator
+    from tests.engine.engine_support import require_pulumi
     from tests.engine.orchestrator_stand_in import STAND_IN_STAGES
-    from tests.tui.conftest import pulumi_cli_or_skip
     from tests.tui.test_engine_screens import wait_until
 
-    pulumi_cli_or_skip()
+    require_pulumi()
     monkeypatch.setenv("PULUMI_SKIP_UPDATE_CHECK", "true")
     monkeypatch.setenv("LANDINGZONE_PASSPHRASE", "tui-snapshot-passphrase")
 

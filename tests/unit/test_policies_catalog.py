@@ -114,6 +114,18 @@ def test_region_deny_defaults_to_governed_regions_and_keeps_global_services() ->
     assert stmt["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
 
 
+@pytest.mark.parametrize(("region", "arn_prefix"), [
+    ("us-east-1", "arn:aws:iam::"), ("cn-north-1", "arn:aws-cn:iam::"), ("us-gov-west-1", "arn:aws-us-gov:iam::"),
+])
+def test_administering_principals_are_in_the_home_regions_partition(region: str, arn_prefix: str) -> None:
+    cfg = validate_config(_config(home_region=region, governed_regions=[region]))
+    context = RenderContext.from_config(cfg)
+    assert context.admin_principal_arns == (f"{arn_prefix}*:role/OrganizationAccountAccessRole",
+                                            f"{arn_prefix}*:role/org-admin/*")
+    doc = json.loads(default_catalog().render("deny-unapproved-regions", context=context))
+    assert doc["Statement"][0]["Condition"]["ArnNotLike"]["aws:PrincipalArn"] == list(context.admin_principal_arns)
+
+
 @pytest.mark.parametrize(("gid", "params", "path", "fragment"), [
     ("deny-unapproved-regions", {"allowed_regions": ["us-east-1", "mars-north-1"]}, "parameters.allowed_regions",
      "not a known AWS region"),

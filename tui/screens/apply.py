@@ -16,11 +16,11 @@ from textual.widgets import Label, ProgressBar, RichLog, Static
 
 from landingzone import events as ev
 from landingzone.config import LandingZoneConfig
-from landingzone.errors import ConfigError, LandingZoneError, StageError
-from tui.messages import EngineEvent, OperationFinished, OperationResult
+from landingzone.errors import ConfigError, StageError
+from tui.messages import EngineEvent, OperationFinished
 from tui.screens.base import StepAnswers, StepScreen
 from tui.screens.confirm import ConfirmApply
-from tui.services import PULUMI_RUNTIME_LOCK
+from tui.services import run_engine_operation
 from tui.state import WizardState
 from tui.widgets.stage_table import stack_label
 
@@ -141,22 +141,15 @@ class ApplyScreen(StepScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="engine")
     def run_apply(self, cfg: LandingZoneConfig) -> None:
-        def on_event(event: Any) -> None:
-            self.post_message(EngineEvent(event))
+        def up_then_outputs(orchestrator: Any) -> ApplyOutcome:
+            result = orchestrator.up()
+            return ApplyOutcome(result, orchestrator.outputs())
 
-        try:
-            self.orchestrator = self.services.orchestrator(cfg, self.state.config_path, on_event=on_event,
-                                                           passphrase=self.services.passphrase)
-            with PULUMI_RUNTIME_LOCK:
-                result = self.orchestrator.up()
-                outputs = self.orchestrator.outputs()
-        except LandingZoneError as exc:
-            self.post_message(OperationFinished(OperationResult("up", False, exc)))
-            return
-        except Exception as exc:  # noqa: BLE001 - shown to the user with what to do
-            self.post_message(OperationFinished(OperationResult("up", False, exc)))
-            return
-        self.post_message(OperationFinished(OperationResult("up", True, ApplyOutcome(result, outputs))))
+        run_engine_operation(self.services, cfg, self.state.config_path, operation="up", run=up_then_outputs,
+                             post=self.post_message, attach=self._hold_orchestrator)
+
+    def _hold_orchestrator(self, orchestrator: Any) -> None:
+        self.orchestrator = orchestrator
 
     # ---- events ----------------------------------------------------------------------------------------------
 

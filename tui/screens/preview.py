@@ -17,9 +17,9 @@ from landingzone import events as ev
 from landingzone.config import LandingZoneConfig
 from landingzone.errors import ConfigError, LandingZoneError
 from landingzone.toolchain import passphrase_source
-from tui.messages import EngineEvent, OperationFinished, OperationResult
+from tui.messages import EngineEvent, OperationFinished
 from tui.screens.base import StepAnswers, StepScreen
-from tui.services import PULUMI_RUNTIME_LOCK
+from tui.services import run_engine_operation
 from tui.state import WizardState
 from tui.widgets.stage_table import StageTable, stack_label
 
@@ -98,21 +98,12 @@ class PreviewScreen(StepScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="engine")
     def run_preview(self, cfg: LandingZoneConfig) -> None:
-        def on_event(event: Any) -> None:
-            self.post_message(EngineEvent(event))
+        run_engine_operation(self.services, cfg, self.state.config_path, operation="preview",
+                             run=lambda orchestrator: orchestrator.preview(), post=self.post_message,
+                             attach=self._hold_orchestrator)
 
-        try:
-            self.orchestrator = self.services.orchestrator(cfg, self.state.config_path, on_event=on_event,
-                                                           passphrase=self.services.passphrase)
-            with PULUMI_RUNTIME_LOCK:
-                result = self.orchestrator.preview()
-        except LandingZoneError as exc:
-            self.post_message(OperationFinished(OperationResult("preview", False, str(exc))))
-            return
-        except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.post_message(OperationFinished(OperationResult("preview", False, f"{type(exc).__name__}: {exc}")))
-            return
-        self.post_message(OperationFinished(OperationResult("preview", True, result)))
+    def _hold_orchestrator(self, orchestrator: Any) -> None:
+        self.orchestrator = orchestrator
 
     # ---- events from the worker ------------------------------------------------------------------------------
 
@@ -145,7 +136,9 @@ class PreviewScreen(StepScreen):
         status = self.query_one("#preview-status", Static)
         if not message.result.ok:
             self.state.scratch.pop("preview", None)
-            status.update(Text(f"The preview failed: {message.result.detail}", style="bold red"))
+            error = message.result.detail
+            why = str(error) if isinstance(error, LandingZoneError) else f"{type(error).__name__}: {error}"
+            status.update(Text(f"The preview failed: {why}", style="bold red"))
             return
         self.result = message.result.detail
         self.state.scratch["preview"] = self.result
