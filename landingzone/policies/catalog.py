@@ -7,6 +7,8 @@ template. Templates stay plain IAM JSON with two additions, both resolved at ren
 - ``"${name}"`` stands for parameter ``name``. A string that is exactly one placeholder takes the parameter's
   value (a list stays a list); a placeholder inside a longer string is replaced by the value's text. IAM policy
   variables such as ``${aws:username}`` contain a colon and are left alone.
+- ``"${partition}"`` is not a parameter: it is always the ARN partition of the home region (``aws``,
+  ``aws-cn``, ``aws-us-gov``), so that ARNs in a template match in every partition.
 - ``{"$if": "name", "value": X}`` as the value of a key or a list item means X when parameter ``name`` is
   non-empty, and the key or item is left out otherwise (an optional exemption condition, for example).
 
@@ -38,6 +40,8 @@ FULL_AWS_ACCESS_CONTENT = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow
 ParameterType = Literal["string", "integer", "iam_path", "region_list", "arn_pattern_list", "string_list"]
 LIST_TYPES: frozenset[str] = frozenset({"region_list", "arn_pattern_list", "string_list"})
 
+CONTEXT_PLACEHOLDERS: frozenset[str] = frozenset({"partition"})
+"""Placeholders every template may use without declaring them: values of the RenderContext, not parameters."""
 _PLACEHOLDER_RE = re.compile(r"\$\{([a-z_][a-z0-9_]*)\}")
 _WHOLE_PLACEHOLDER_RE = re.compile(r"^\$\{([a-z_][a-z0-9_]*)\}$")
 _IAM_PATH_RE = re.compile(r"^/([\w+=,.@-]+/)*$")
@@ -282,6 +286,7 @@ class Guardrail(_Data):
     def render_document(self, params: Mapping[str, Any] | None = None,
                         context: RenderContext | None = None) -> dict[str, Any]:
         values = self.resolve_parameters(params, context)
+        values["partition"] = (context or RenderContext()).partition
         document: dict[str, Any] = _substitute(self.template, values)
         return document
 
@@ -322,6 +327,10 @@ def _template_references(node: Any, gid: str, types: Mapping[str, str]) -> set[s
     elif isinstance(node, str):
         whole = _WHOLE_PLACEHOLDER_RE.match(node)
         for name in _PLACEHOLDER_RE.findall(node):
+            if name in CONTEXT_PLACEHOLDERS:
+                if name in types:
+                    raise ValueError(f"{gid}: parameter {name!r} would hide the context value ${{{name}}}")
+                continue
             if name not in types:
                 raise ValueError(f"{gid}: template uses undeclared parameter ${{{name}}}")
             if not whole and types[name] in LIST_TYPES:

@@ -126,6 +126,30 @@ def test_administering_principals_are_in_the_home_regions_partition(region: str,
     assert doc["Statement"][0]["Condition"]["ArnNotLike"]["aws:PrincipalArn"] == list(context.admin_principal_arns)
 
 
+@pytest.mark.parametrize("region", ["us-east-1", "cn-north-1", "us-gov-west-1"])
+def test_every_arn_a_guardrail_renders_is_in_the_home_regions_partition(region: str) -> None:
+    """An ARN of another partition never matches: a guardrail with one would silently protect nothing."""
+    cfg = validate_config(_config(home_region=region, governed_regions=[region]))
+    context = RenderContext.from_config(cfg)
+    catalog = default_catalog()
+    arns: list[str] = []
+
+    def collect(node: Any) -> None:
+        if isinstance(node, dict):
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for item in node:
+                collect(item)
+        elif isinstance(node, str) and node.startswith("arn:"):
+            arns.append(node)
+
+    for gid in catalog.ids():
+        collect(json.loads(catalog.render(gid, context=context)))
+    assert len(arns) >= 8  # root user, admin roles, trail, trail bucket, instances, exempt principals
+    assert {arn.split(":")[1] for arn in arns} == {context.partition}, arns
+
+
 @pytest.mark.parametrize(("gid", "params", "path", "fragment"), [
     ("deny-unapproved-regions", {"allowed_regions": ["us-east-1", "mars-north-1"]}, "parameters.allowed_regions",
      "not a known AWS region"),
