@@ -321,8 +321,20 @@ def run_program(program: Any, ctx: Any, *, stack: str, project: str = PROJECT, p
         pulumi_settings.SETTINGS.rpc_manager.clear()
         pulumi_settings.SETTINGS.outputs.clear()
 
-        async def body() -> None:
+        # The program runs before the event loop does, as in pulumi's own unit tests. Inside a running loop each
+        # synchronous data-source call (aws.ec2.get_vpcs) re-enters the loop through the SDK's _sync_await, which
+        # pads the ready queue back with a placeholder for every callback it ran; one program making such calls
+        # per account grew that queue with each call, so the security stage took time quadratic in the accounts
+        # (1,000 accounts: 100 s). Outside it, each call simply runs the loop until its answer is in.
+        failure: BaseException | None = None
+        try:
             program(ctx)
+        except BaseException as exc:  # noqa: BLE001 (raised again below, once the runtime has settled)
+            failure = exc
+
+        async def body() -> None:
+            if failure is not None:
+                raise failure  # run_pulumi_func waits for outstanding registrations, then raises it
             for name, value in getattr(root, "outputs", {}).items():
                 exported[name] = plain(await pulumi.Output.from_input(value).future(with_unknowns=True))
 
