@@ -407,7 +407,7 @@ def _worker_init(cfg: LandingZoneConfig, upstream: Mapping[str, Any] | None) -> 
     _worker_cfg, _worker_upstream = cfg, upstream
 
 
-def _worker_plan(stage_name: str, accounts: list[str]) -> list[StagePlan]:
+def _worker_plan(stage_name: str, accounts: Sequence[str | None]) -> list[StagePlan]:
     assert _worker_cfg is not None, "worker not initialised"
     with batch_gc() as collect_young:
         return _plan_stacks(_worker_cfg, stage_name, accounts, _worker_upstream, collect_young)
@@ -429,8 +429,8 @@ def plan(cfg: LandingZoneConfig, stage: str | None = None, upstream: Mapping[str
     their outputs. Raises QuotaError before the guardrails stage registers anything over quota.
 
     The per-account stacks (network) are independent, so they run in up to ``workers`` spawned processes
-    (default: one per core, fewer for a small plan, see MIN_STACKS_PER_WORKER) while this process plans the
-    single stacks; ``workers=1`` plans everything here, one stack after another. Either way the result is the
+    (default: one per core, fewer for a small plan, see MIN_STACKS_PER_WORKER), and the single stacks with
+    them; ``workers=1`` plans everything here, one stack after another. Either way the result is the
     same list in the same order (stage order, then account order), and the same exception when a stage fails.
     """
     import stacks
@@ -452,18 +452,18 @@ def plan(cfg: LandingZoneConfig, stage: str | None = None, upstream: Mapping[str
     pool_size = min(count, total)
     with process_pool(pool_size, initializer=_worker_init, initargs=(cfg, upstream)) as pool:
         try:
-            # Submitted first, so the workers start (imports take a while) while this process plans the rest.
-            futures = {name: [pool.submit(_worker_plan, name, part)
-                              for part in chunks(accounts, pool_size * CHUNKS_PER_WORKER)]
-                       for name, accounts in per_account.items()}
+            # Every stack goes to the workers, the single ones first (the security stack alone is a third of a
+            # large plan), then the per-account ones in chunks that fill in around them: two busy processes on
+            # two cores, where this process planning the single stacks beside two workers made three.
+            futures = {st.name: [pool.submit(_worker_plan, st.name, [None])] for st in selected
+                       if st.name not in per_account}
+            futures.update({name: [pool.submit(_worker_plan, name, part)
+                                   for part in chunks(accounts, pool_size * CHUNKS_PER_WORKER)]
+                            for name, accounts in per_account.items()})
             results = []
-            with batch_gc() as collect_young:
-                for st in selected:
-                    if st.name in futures:
-                        for future in futures[st.name]:
-                            results += future.result()
-                    else:
-                        results += _plan_stacks(cfg, st.name, [None], upstream, collect_young)
+            for st in selected:
+                for future in futures[st.name]:
+                    results += future.result()
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)  # a failed stage stops the plan, as it does sequentially
             raise
