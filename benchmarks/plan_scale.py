@@ -5,9 +5,9 @@
 Each size runs in its own process (so peak memory is that size's own), which plans the whole landing zone
 (every stage, one network stack per account, exactly what `landingzone plan` does) twice:
 
-- parallel: `plan(cfg, workers=N)` (default one per core, as `landingzone plan` does): the per-account stacks in N
-  spawned worker processes while this process plans the single stacks. Its time includes starting the workers
-  and their imports (paid on every run); its CPU is this process plus the workers.
+- parallel: `plan(cfg, workers=N)` (default one per core, as `landingzone plan` does): every stack in N spawned
+  worker processes (the single stacks first, then the per-account ones in chunks). Its time includes starting the
+  workers and their imports (paid on every run); its CPU is this process plus the workers.
 - sequential: `plan(cfg, workers=1)`: everything in this process, one stack after another.
 
 Then, in the same process, three baselines, all single-process and under the plan's garbage-collection regime
