@@ -5,16 +5,21 @@
 Each size runs in its own process (so peak memory is that size's own), which plans the whole landing zone
 (every stage, one network stack per account, exactly what `landingzone plan` does) twice:
 
-- parallel: `plan(cfg, workers=N)` (default one per core, as `landingzone plan` does): the per-account stacks in N
-  spawned worker processes while this process plans the single stacks. Its time includes starting the workers
-  and their imports (paid on every run); its CPU is this process plus the workers.
+- parallel: `plan(cfg, workers=N)` (default one per core, as `landingzone plan` does): every stack in N spawned
+  worker processes (the single stacks first, then the per-account ones in chunks). Its time includes starting the
+  workers and their imports (paid on every run); its CPU is this process plus the workers.
 - sequential: `plan(cfg, workers=1)`: everything in this process, one stack after another.
 
-Then, in the same process, two baselines, both single-process and under the plan's garbage-collection regime
+Then, in the same process, three baselines, all single-process and under the plan's garbage-collection regime
 (landingzone.plan.batch_gc):
 
 - bare: the same number of trivial one-property resources registered under pulumi's mocks in one stack: the floor
-  the pulumi SDK itself sets.
+  the pulumi SDK itself sets. It runs through the plan's own harness (landingzone.plan.run_program: its recording
+  monitor, and the inline executor that answers registrations in the loop's thread), so what the harness saves or
+  costs per resource shows on both sides of the ratio.
+- stock (printed below the table): the same trivial resources registered the way pulumi's unit-test mocks do it
+  (pulumi's MockMonitor, the SDK's executor threads), none of the plan's harness: the ratio to it shows what the
+  plan costs against pulumi as shipped.
 - same-types: the very resources the plan produced (same pulumi_aws classes, names and inputs, same stacks)
   registered with none of the landing zone's logic: what the SDK costs for these resources (a pulumi_aws resource
   with its many output properties costs the SDK about twice a one-property bare resource).
@@ -112,6 +117,41 @@ def bare_registration(count: int) -> _Clock:
     return clock
 
 
+def stock_registration(count: int) -> _Clock:
+    """Seconds to register `count` trivial custom resources (one stack) the way pulumi's own unit-test mocks do:
+    pulumi's MockMonitor and a Mocks answering with the inputs, on the SDK's default event loop and executor
+    threads, none of landingzone.plan's harness (run_program, its recording monitor, its inline executor). Under
+    the same garbage-collection regime as the rest."""
+    import pulumi
+    from pulumi.runtime import settings as pulumi_settings
+    from pulumi.runtime.stack import run_pulumi_func
+    from pulumi.runtime.sync_await import _sync_await
+
+    from landingzone.plan import batch_gc
+
+    class Thing(pulumi.CustomResource):
+        def __init__(self, name: str, value: int) -> None:
+            super().__init__("bench:index:Thing", name, {"value": value})
+
+    class EchoMocks(pulumi.runtime.Mocks):
+        def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+            return f"{args.name}-id", dict(args.inputs)
+
+        def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+            return {}
+
+    def program() -> None:
+        for i in range(count):
+            Thing(f"thing-{i}", i)
+
+    with _Clock() as clock, batch_gc():
+        pulumi_settings.ROOT.set(None)
+        pulumi.runtime.set_mocks(EchoMocks(), project="bench", stack="stock", preview=True)
+        _sync_await(run_pulumi_func(program))  # type: ignore[no-untyped-call]
+        pulumi_settings.ROOT.set(None)
+    return clock
+
+
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
@@ -150,6 +190,7 @@ def measure(accounts: int, workers: int) -> dict[str, Any]:
     start = time.perf_counter()
     warm = plan(scale_config(1), workers=1)
     bare_registration(10)
+    stock_registration(10)
     replay_registration([p.resources for p in warm])
     warmup = time.perf_counter() - start
 
@@ -167,6 +208,7 @@ def measure(accounts: int, workers: int) -> dict[str, Any]:
     count = sum(len(p.resources) for p in plans)
     peak = _peak_mb()
     bare = bare_registration(count)
+    stock = stock_registration(count)
     replay = replay_registration([p.resources for p in plans])
     return {"accounts": accounts, "stacks": len(plans), "resources": count, "workers": workers,
             "wall_s": seq.wall, "cpu_s": seq.cpu, "peak_mb": peak, "resources_per_s": count / seq.wall,
@@ -176,6 +218,9 @@ def measure(accounts: int, workers: int) -> dict[str, Any]:
             "bare_wall_s": bare.wall, "bare_cpu_s": bare.cpu, "ratio_bare_wall": seq.wall / bare.wall,
             "ratio_bare_cpu": seq.cpu / bare.cpu, "par_ratio_bare_wall": par.wall / bare.wall,
             "par_ratio_bare_cpu": par_cpu / bare.cpu,
+            "stock_wall_s": stock.wall, "stock_cpu_s": stock.cpu, "ratio_stock_wall": seq.wall / stock.wall,
+            "ratio_stock_cpu": seq.cpu / stock.cpu, "par_ratio_stock_wall": par.wall / stock.wall,
+            "par_ratio_stock_cpu": par_cpu / stock.cpu,
             "replay_wall_s": replay.wall, "replay_cpu_s": replay.cpu,
             "ratio_replay_wall": seq.wall / replay.wall, "ratio_replay_cpu": seq.cpu / replay.cpu,
             "par_ratio_replay_wall": par.wall / replay.wall, "par_ratio_replay_cpu": par_cpu / replay.cpu,
@@ -228,6 +273,10 @@ def main() -> int:
               f"bare {r['bare_wall_s']:.2f} s wall / {r['bare_cpu_s']:.2f} s cpu, same-types "
               f"{r['replay_wall_s']:.2f} s / {r['replay_cpu_s']:.2f} s; parent peak "
               f"{r['par_parent_peak_mb']:.0f} MB during the parallel plan")
+        print(f"{r['accounts']} accounts, bare registration the pulumi unit-test way (pulumi's MockMonitor, executor "
+              f"threads, no plan harness): {r['stock_wall_s']:.2f} s wall / {r['stock_cpu_s']:.2f} s cpu; plan / "
+              f"that: sequential {r['ratio_stock_wall']:.2f} wall, {r['ratio_stock_cpu']:.2f} cpu; "
+              f"{r['workers']} workers {r['par_ratio_stock_wall']:.2f} wall, {r['par_ratio_stock_cpu']:.2f} cpu")
     print(f"warm-up (imports, first run; not in the figures): {rows[0]['warmup_s']:.1f} s")
     if len(rows) > 1:
         first, last = rows[0], rows[-1]

@@ -93,6 +93,11 @@ class StageError(LandingZoneError):
         done = ", ".join(self.applied) if self.applied else "nothing"
         super().__init__(f"stage {stage!r} failed: {cause}\n  applied before the failure: {done}")
 
+    def __reduce__(self) -> tuple[type[StageError], tuple[str, str, list[str]]]:
+        # A stage that fails in a plan worker process comes back to the parent pickled: rebuild it from its parts
+        # (the default rebuilds from the message alone, which __init__ cannot take, and breaks the pool).
+        return (type(self), (self.stage, self.cause, self.applied))
+
 
 class StateLockedError(LandingZoneError):
     """Another update holds the lock on a stack's state."""

@@ -63,7 +63,7 @@ def plan_command(
                                               "guardrails or network.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")] = False,
     workers: Annotated[int | None, typer.Option(
-        min=1, help="Processes for the per-account stacks (default: one per core, fewer when there are too few "
+        min=1, help="Worker processes that plan the stacks (default: one per core, fewer when there are too few "
         "stacks to repay starting them; 1 plans everything in this process). The result is the same either "
         "way.")] = None,
 ) -> None:
