@@ -140,6 +140,20 @@ def account_id(ctx: StageContext, name: str) -> pulumi.Output[str]:
     return upstream_output(ctx, "organization", "account_ids", name)
 
 
+def account_id_known(ctx: StageContext, name: str) -> bool:
+    """Whether this run knows the account's id (adopted, or created by an applied organization stage); through
+    StackReferences (the plain pulumi CLI) it is taken as known and resolved by the engine."""
+    if ctx.config.account(name).existing_id is not None:
+        return True
+    outputs = ctx.upstream.get("organization", UNKNOWN)
+    if isinstance(outputs, _Unknown):
+        return False
+    ids = outputs.get("account_ids", UNKNOWN)
+    if isinstance(ids, pulumi.Output):
+        return True
+    return isinstance(ids, Mapping) and ids.get(name, UNKNOWN) not in (UNKNOWN, None)
+
+
 def organization_id(ctx: StageContext) -> pulumi.Output[str]:
     existing = ctx.config.organization.existing_id
     if existing is not None:

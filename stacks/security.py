@@ -6,12 +6,14 @@ CloudTrail's delegated administrator is registered through CloudTrail (so its se
 other chosen services through Organizations.
 
 Outputs: admin_role_arns {account: [role ARN, ...]}, delegated_services [service principal, ...],
-closed_default_security_groups {"management" or "account-<name>": {region: group id}} (the providers' names).
+closed_default_security_groups {"management" or "account-<name>": {region: group id, or null where the region has
+no default VPC}} (the providers' names).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -19,7 +21,7 @@ import pulumi_aws as aws
 
 from landingzone.config import LandingZoneConfig, SecurityService, partition
 from landingzone.errors import StageError
-from stacks.base import UNKNOWN, Providers, StageContext, account_id, as_output, opts
+from stacks.base import UNKNOWN, Providers, StageContext, account_id, account_id_known, as_output, opts
 
 ADMIN_POLICY = "AdministratorAccess"
 MAX_SESSION_SECONDS = 3600
@@ -50,47 +52,65 @@ def trust_policy(cfg: LandingZoneConfig, security_account_id: str) -> str:
     return json.dumps(doc, separators=(",", ":"))
 
 
-def default_vpc_id(provider: aws.Provider, region: str, *, who: str) -> pulumi.Output[str] | None:
-    """The id of the default VPC in ``region`` of the provider's account; None when that region has none.
+def _default_vpc_ids(provider: aws.Provider, region: str, *, who: str) -> pulumi.Output[list[str] | None]:
+    """The ids of the default VPC in ``region`` of the provider's account ([] when the region has none; None when
+    the engine answered nothing, as it does through a provider that is not configured yet).
 
-    The engine answers a data-source call through a provider whose configuration is not known yet (an account
-    the organization stage has still to create) with nothing at all: in a preview that is "known after apply".
+    An output invoke, not the blocking one: the lookups of all accounts and regions run at once, and a blocking
+    call inside the running program re-enters the event loop each time (measured: quadratic in the accounts).
     """
-    try:
-        found = aws.ec2.get_vpcs(
-            filters=[aws.ec2.GetVpcsFilterArgs(name="is-default", values=["true"])],
-            region=region,
-            opts=pulumi.InvokeOptions(provider=provider),
-        )
-    except Exception as exc:  # the SDK raises a plain Exception for a failed data-source call
-        raise StageError("security", f"cannot list the VPCs of the {who} in {region}: {exc}; enable the region "
-                         "for that account, remove it from governed_regions, or set "
-                         "close_default_security_groups: false") from exc
-    if found.ids is None:
-        return as_output(UNKNOWN, stage="organization", what=f"the default VPC of {who} in {region}")
-    if not found.ids:
-        return None
-    return pulumi.Output.from_input(sorted(found.ids)[0])
+    found = aws.ec2.get_vpcs_output(
+        filters=[aws.ec2.GetVpcsFilterArgs(name="is-default", values=["true"])],
+        region=region,
+        opts=pulumi.InvokeOutputOptions(provider=provider),
+    )
+
+    async def ids() -> list[str] | None:
+        try:
+            return await found.ids.future()
+        except Exception as exc:  # the SDK raises a plain Exception for a failed data-source call
+            raise StageError("security", f"cannot list the VPCs of the {who} in {region}: {exc}; enable the "
+                             "region for that account, remove it from governed_regions, or set "
+                             "close_default_security_groups: false") from exc
+
+    return pulumi.Output.from_input(ids())
 
 
 def close_default_security_groups(ctx: StageContext, providers: Providers) -> dict[str, dict[str, Any]]:
     """A DefaultSecurityGroup without rules for each default VPC: anything launched without a group of its own
-    then gets no access at all (AWS creates the group with a self-referencing ingress rule and open egress)."""
+    then gets no access at all (AWS creates the group with a self-referencing ingress rule and open egress).
+
+    Returns {provider name: {region: group id, or None where the region has no default VPC}}.
+    """
     cfg = ctx.config
     closed: dict[str, dict[str, Any]] = {}
     if not cfg.close_default_security_groups:
         return closed
-    targets = [("management", "management account", providers.management)]
-    targets += [(f"account-{a.name}", f"account {a.name}", providers.account(a.name)) for a in cfg.accounts]
-    for label, who, provider in targets:
+    targets = [("management", "management account", providers.management, True)]
+    targets += [(f"account-{a.name}", f"account {a.name}", providers.account(a.name), account_id_known(ctx, a.name))
+                for a in cfg.accounts]
+    for label, who, provider, known in targets:
         for region in cfg.governed_regions:
-            vpc_id = default_vpc_id(provider, region, who=who)
-            if vpc_id is None:
-                continue  # no default VPC there: nothing to close
-            # No ingress and no egress arguments: the provider removes every rule of the group.
-            group = aws.ec2.DefaultSecurityGroup(f"default-sg-{label}-{region}", vpc_id=vpc_id, region=region,
-                                                 opts=opts(provider))
-            closed.setdefault(label, {})[region] = group.id
+            name = f"default-sg-{label}-{region}"
+            what = f"the default VPC of the {who} in {region}"
+
+            def close(vpc_id: Any, name: str = name, region: str = region,
+                      provider: aws.Provider = provider) -> pulumi.Output[str]:
+                # No ingress and no egress arguments: the provider removes every rule of the group.
+                return aws.ec2.DefaultSecurityGroup(name, vpc_id=vpc_id, region=region, opts=opts(provider)).id
+
+            if not known:
+                # The account is created by this apply (a preview only: as_output refuses otherwise).
+                closed.setdefault(label, {})[region] = close(as_output(UNKNOWN, stage="organization", what=what))
+                continue
+
+            def close_if_any(ids: list[str] | None, what: str = what,
+                             close: Callable[[Any], pulumi.Output[str]] = close) -> pulumi.Output[str] | None:
+                if ids is None:
+                    return close(as_output(UNKNOWN, stage="organization", what=what))
+                return close(sorted(ids)[0]) if ids else None  # no default VPC there: nothing to close
+
+            closed.setdefault(label, {})[region] = _default_vpc_ids(provider, region, who=who).apply(close_if_any)
     return closed
 
 

@@ -117,10 +117,13 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     expected = {("management", r) for r in cfg.governed_regions} | {
         (f"account-{a.name}", r) for a in cfg.accounts for r in cfg.governed_regions}
     expected.discard((f"account-{NO_DEFAULT_VPC[0]}", NO_DEFAULT_VPC[1]))
-    assert {(who, region) for who, regions in closed.items() for region in regions} == expected
+    assert {(who, region) for who, regions in closed.items() for region, group in regions.items() if group} == expected
+    assert closed[f"account-{NO_DEFAULT_VPC[0]}"][NO_DEFAULT_VPC[1]] is None
     ids = {"management": MANAGEMENT_ACCOUNT} | {f"account-{n}": i for n, i in account_ids.items()}
     for who, regions in closed.items():
         for region, group_id in regions.items():
+            if group_id is None:
+                continue
             ec2 = aws.client("ec2", account=ids[who], region=region)
             (group,) = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"]
             assert group["GroupName"] == "default" and group["VpcId"] != deleted
