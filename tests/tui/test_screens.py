@@ -7,6 +7,7 @@ from typing import Any
 
 from textual.widgets import Checkbox, DataTable, Input, OptionList, RadioButton, RadioSet, Select, Static, TextArea
 
+from landingzone.config import validate_config
 from tests.tui.conftest import open_step, problem_text, run, set_value, settle, text_of
 from tui.app import WizardApp, make_app
 from tui.screens.accounts import AccountsScreen
@@ -329,6 +330,25 @@ def test_network_rules_parse_validate_and_draw(tmp_path: Path) -> None:
         assert "web: Load balancer" in screen.query_one("#roles", TextArea).text
         await set_value(pilot, screen.query_one("#net-account", Select), "shared-services")
         assert not screen.query_one("#net-enabled", Checkbox).value
+
+    drive(app, body, size=(160, 48))
+
+
+def test_network_switch_for_default_security_groups(tmp_path: Path) -> None:
+    app = wizard(tmp_path)
+
+    async def body(pilot: Any) -> None:
+        screen = await open_step(pilot, "network")
+        switch = screen.query_one("#close-defaults", Checkbox)
+        assert switch.value and "close_default_security_groups" not in app.state.data  # secure default, implicit
+        await set_value(pilot, switch, False)
+        await pilot.pause()
+        assert app.state.data["close_default_security_groups"] is False
+        assert validate_config(app.state.data).close_default_security_groups is False
+        await set_value(pilot, switch, True)
+        await pilot.pause()
+        assert "close_default_security_groups" not in app.state.data
+        assert validate_config(app.state.data).close_default_security_groups is True
 
     drive(app, body, size=(160, 48))
 

@@ -82,22 +82,30 @@ def parse_lines(kind: str, text: str, loc: str) -> tuple[list[dict[str, Any]], l
     return items, problems
 
 
+CLOSE_DEFAULTS = "close_default_security_groups"
+
+
 @dataclass(frozen=True)
 class NetworkAnswers:
     network: list[dict[str, Any]]
     raw: dict[str, dict[str, str]]
     """Account -> editor text, kept across Back/Next even when a line does not parse yet."""
+    close_default_security_groups: bool = True
 
     def apply(self, state: WizardState) -> None:
         state.data["network"] = copy.deepcopy(self.network)
         state.scratch["network"] = copy.deepcopy(self.raw)
+        if self.close_default_security_groups:
+            state.data.pop(CLOSE_DEFAULTS, None)  # the default: the saved file does not spell it out
+        else:
+            state.data[CLOSE_DEFAULTS] = False
 
 
 class NetworkScreen(StepScreen):
     STEP = "network"
     TITLE_TEXT = "Network"
     HELP = "Security groups by workload role, role-to-role rules, declared edge ingress"
-    OWNS = ("network",)
+    OWNS = ("network", CLOSE_DEFAULTS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -137,6 +145,11 @@ class NetworkScreen(StepScreen):
                 panel.border_title = "Who may reach whom"
                 yield RoleGraph(id="net-graph")
                 yield Static(HELP, classes="hint", markup=False)
+                yield Checkbox("Close default groups of default VPCs", id="close-defaults",
+                               value=self.state.data.get(CLOSE_DEFAULTS, True) is not False, compact=True,
+                               tooltip="Strip every rule from the default security group of each default VPC, "
+                               "in every governed region (CIS 5.4). Turn off only while workloads still rely on "
+                               "those rules.")
 
     def on_mount(self) -> None:
         self._load(self.current)
@@ -189,7 +202,8 @@ class NetworkScreen(StepScreen):
     def collect(self) -> StepAnswers:
         self._read_current()
         network = [self.nets[a] for a in self.order if a in self.nets]
-        return NetworkAnswers(copy.deepcopy(network), copy.deepcopy(self.raw))
+        return NetworkAnswers(copy.deepcopy(network), copy.deepcopy(self.raw),
+                              self.query_one("#close-defaults", Checkbox).value)
 
     def extra_problems(self) -> list[ConfigProblem]:
         by_account: dict[str, list[ConfigProblem]] = getattr(self, "_parse_problems_by_account", {})
