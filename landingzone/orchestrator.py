@@ -392,6 +392,21 @@ def _error_text(exc: BaseException) -> str:
     return text[:2000] or type(exc).__name__
 
 
+ENGINE_HINTS: tuple[tuple[str, str], ...] = (
+    ("aws:ec2/getVpcs:getVpcs",
+     "stage security looks up the default VPC of every account in every governed region "
+     "(close_default_security_groups): enable the region for that account, remove it from governed_regions, or "
+     "set close_default_security_groups: false"),
+)
+"""(fragment of an engine error, what to do): added to a failed stage's message when the fragment appears."""
+
+
+def with_hints(text: str) -> str:
+    """The engine's error text, followed by what to do for the failures we know."""
+    fixes = [f"fix: {fix}" for fragment, fix in ENGINE_HINTS if fragment in text]
+    return "\n  ".join([text, *fixes])
+
+
 def stale_lock_pids(message: str) -> list[tuple[str, int]]:
     """(host, pid) of every lock holder named in a DIY backend's conflict message."""
     return [(m["host"], int(m["pid"])) for m in _LOCK_LINE.finditer(message)]
@@ -578,7 +593,7 @@ def run_stack(job: StackJob, secret_env: Mapping[str, str], emit: ev.EventHandle
             emit(ev.StageFailed(ref.stage, job.operation, ref.name, "state locked", ref.account))
             raise StateLockedError(ref.name, text) from None
         emit(ev.StageFailed(ref.stage, job.operation, ref.name, text.splitlines()[0], ref.account))
-        raise StageError(ref.label, text) from None
+        raise StageError(ref.label, with_hints(text)) from None
     except LandingZoneError as exc:
         emit(ev.StageFailed(ref.stage, job.operation, ref.name, str(exc).splitlines()[0], ref.account))
         raise

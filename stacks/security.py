@@ -20,7 +20,6 @@ import pulumi
 import pulumi_aws as aws
 
 from landingzone.config import LandingZoneConfig, SecurityService, partition
-from landingzone.errors import StageError
 from stacks.base import UNKNOWN, Providers, StageContext, account_id, account_id_known, as_output, opts
 
 ADMIN_POLICY = "AdministratorAccess"
@@ -52,28 +51,20 @@ def trust_policy(cfg: LandingZoneConfig, security_account_id: str) -> str:
     return json.dumps(doc, separators=(",", ":"))
 
 
-def _default_vpc_ids(provider: aws.Provider, region: str, *, who: str) -> pulumi.Output[list[str] | None]:
+def _default_vpc_ids(provider: aws.Provider, region: str) -> pulumi.Output[list[str] | None]:
     """The ids of the default VPC in ``region`` of the provider's account ([] when the region has none; None when
     the engine answered nothing, as it does through a provider that is not configured yet).
 
     An output invoke, not the blocking one: the lookups of all accounts and regions run at once, and a blocking
-    call inside the running program re-enters the event loop each time (measured: quadratic in the accounts).
+    call inside the running program re-enters the event loop each time (measured: quadratic in the accounts). A
+    failed lookup fails the stage with the provider's error; the orchestrator adds what to do (ENGINE_HINTS).
     """
     found = aws.ec2.get_vpcs_output(
         filters=[aws.ec2.GetVpcsFilterArgs(name="is-default", values=["true"])],
         region=region,
         opts=pulumi.InvokeOutputOptions(provider=provider),
     )
-
-    async def ids() -> list[str] | None:
-        try:
-            return await found.ids.future()
-        except Exception as exc:  # the SDK raises a plain Exception for a failed data-source call
-            raise StageError("security", f"cannot list the VPCs of the {who} in {region}: {exc}; enable the "
-                             "region for that account, remove it from governed_regions, or set "
-                             "close_default_security_groups: false") from exc
-
-    return pulumi.Output.from_input(ids())
+    return found.ids
 
 
 def close_default_security_groups(ctx: StageContext, providers: Providers) -> dict[str, dict[str, Any]]:
@@ -110,7 +101,7 @@ def close_default_security_groups(ctx: StageContext, providers: Providers) -> di
                     return close(as_output(UNKNOWN, stage="organization", what=what))
                 return close(sorted(ids)[0]) if ids else None  # no default VPC there: nothing to close
 
-            closed.setdefault(label, {})[region] = _default_vpc_ids(provider, region, who=who).apply(close_if_any)
+            closed.setdefault(label, {})[region] = _default_vpc_ids(provider, region).apply(close_if_any)
     return closed
 
 

@@ -20,6 +20,7 @@ from landingzone.orchestrator import (
     lock_is_stale,
     passphrase_env,
     stale_lock_pids,
+    with_hints,
 )
 from stacks import UNKNOWN
 
@@ -155,3 +156,12 @@ def test_a_killed_update_left_as_a_zombie_holds_no_lock() -> None:
     finally:
         child.kill()
         child.wait()
+
+
+def test_a_failed_default_vpc_lookup_says_what_to_do() -> None:
+    text = ("error: Exception: invoke of aws:ec2/getVpcs:getVpcs failed: operation error EC2: DescribeVpcs, "
+            "UnauthorizedOperation")
+    hinted = with_hints(text)
+    assert hinted.startswith(text)
+    assert "governed_regions" in hinted and "close_default_security_groups: false" in hinted
+    assert with_hints("error: something else") == "error: something else"
