@@ -5,6 +5,12 @@ own administrators.
 CloudTrail's delegated administrator is registered through CloudTrail (so its service-linked role exists); the
 other chosen services through Organizations.
 
+With ``close_default_security_groups`` (the default) the default security group of the default VPC, in the
+management account and every member account and each governed region, is stripped of every rule. The default VPC
+is looked up per account and region (aws:ec2/getVpcs); a region without one is skipped. For an account the
+organization stage has not created yet there is nothing to look up: a preview shows its groups with the VPC known
+after apply.
+
 Outputs: admin_role_arns {account: [role ARN, ...]}, delegated_services [service principal, ...],
 closed_default_security_groups {"management" or "account-<name>": {region: group id, or null where the region has
 no default VPC}} (the providers' names).

@@ -1,18 +1,15 @@
 """Issue 7's last step: provision the medium preset into moto through the real engine and the emulated aws plugin,
 with the CLI as a user runs it, then audit what was built with `landingzone audit`: zero findings.
 
-moto runs in this process (ThreadedMotoServer; everything reaches it over HTTP) for one reason: two things AWS
-shows and moto cannot are copied from what the stages did (the emulator's state file) into moto's state before the
-audit, so that the audit reads them over HTTP as it would on AWS:
-
-- delegated administrators for service principals moto's RegisterDelegatedAdministrator refuses (CloudTrail,
-  Security Hub, Config: AWS accepts them); the emulator keeps those registrations in its state file
-  (tests/emulator/README.md), and they are written into moto's Organizations backend here unchanged.
+moto runs in this process (ThreadedMotoServer; everything reaches it over HTTP) for one reason: the delegated
+administrators for service principals moto's RegisterDelegatedAdministrator refuses (CloudTrail, Security Hub,
+Config; AWS accepts them) are kept in the emulator's state file (tests/emulator/README.md), and are copied from there
+unchanged into moto's Organizations backend before the audit, which then reads them over HTTP as it would on AWS.
 
 Nothing else is added: the trail, buckets, key, Glue table, SCPs, roles and security groups the audit reads are the
-ones the stages created in moto. moto's default security groups have open egress and no self-referencing ingress
-(AWS has both); the stages must remove the egress rule for the audit to pass, so the test depends on that moto
-behaviour only in that AWS's extra ingress rule would be removed the same way (DefaultSecurityGroup strips all).
+ones the stages created in moto. Default security groups: moto gives them an open egress rule and no ingress rule,
+AWS also a self-referencing ingress rule. The test relies on moto's egress rule (the stages must remove it for the
+audit to pass); AWS's extra ingress rule is removed the same way, since DefaultSecurityGroup strips every rule.
 """
 
 from __future__ import annotations
