@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from landingzone import config as lzconfig
+from landingzone.constants import DEFAULT_ACCESS_ROLE_NAME, DEFAULT_ORG_ADMIN_PATH
 from landingzone.errors import EXIT_AUDIT_FINDINGS, EXIT_CONFIG, LandingZoneError, PreflightError
 
 HELP = (
@@ -70,8 +71,8 @@ def audit(
     home = cfg.home_region if cfg else regions[0]
     options = DiscoveryOptions(
         home_region=home, regions=regions,
-        access_role_name=access_role or (cfg.access_role_name if cfg else "OrganizationAccountAccessRole"),
-        org_admin_path=cfg.org_admin.path if cfg else "/org-admin/",
+        access_role_name=access_role or (cfg.access_role_name if cfg else DEFAULT_ACCESS_ROLE_NAME),
+        org_admin_path=cfg.org_admin.path if cfg else DEFAULT_ORG_ADMIN_PATH,
         endpoint_url=aws_endpoint or (cfg.aws.endpoint if cfg else None), max_workers=concurrency)
     session = boto3.Session(profile_name=profile or (cfg.aws.profile if cfg else None), region_name=home)
 

@@ -25,6 +25,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from landingzone.constants import DEFAULT_ACCESS_ROLE_NAME, DEFAULT_ORG_ADMIN_PATH
 from landingzone.errors import LandingZoneError
 
 ACCESS_DENIED_CODES = frozenset({
@@ -86,9 +87,9 @@ class DiscoveryOptions:
     """Region of the organization trail, its bucket and its query layer."""
     regions: tuple[str, ...] = ("us-east-1",)
     """Governed regions: security groups and management-account workloads are read in each."""
-    access_role_name: str = "OrganizationAccountAccessRole"
+    access_role_name: str = DEFAULT_ACCESS_ROLE_NAME
     """Role assumed in each member account."""
-    org_admin_path: str = "/org-admin/"
+    org_admin_path: str = DEFAULT_ORG_ADMIN_PATH
     """IAM path of the organization's administration roles."""
     endpoint_url: str | None = None
     """Send every call to this endpoint (moto, LocalStack); None for AWS."""

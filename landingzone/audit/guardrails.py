@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from landingzone.audit.model import AuditContext, Issue, Practice, Severity, check
-from landingzone.config import WORKLOAD_KINDS
+from landingzone.config import WORKLOAD_ACCOUNT_KINDS
 from landingzone.discovery import PolicyInfo
 
 SCP_TYPE = "SERVICE_CONTROL_POLICY"
@@ -43,7 +43,8 @@ def scp_type_enabled(ctx: AuditContext) -> Iterator[Issue]:
 def workload_ous_have_scps(ctx: AuditContext) -> Iterator[Issue]:
     found = ctx.found
     root_id = found.root.id if found.root else ""
-    ou_ids = sorted({a.parent_id for a in ctx.accounts_of(*WORKLOAD_KINDS) if a.parent_id and a.parent_id != root_id})
+    ou_ids = sorted({a.parent_id for a in ctx.accounts_of(*WORKLOAD_ACCOUNT_KINDS)
+                     if a.parent_id and a.parent_id != root_id})
     for ou_id in ou_ids:
         chain = [t for t in found.ancestors(ou_id) if t != root_id]
         guarding = [p for t in chain for p in found.policies_on(t) if not is_full_aws_access(p)]

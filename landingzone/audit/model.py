@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from landingzone.config import AccountKind, LandingZoneConfig
+from landingzone.constants import DEFAULT_ORG_ADMIN_PATH
 from landingzone.discovery import AccountInfo, Discovery
 
 
@@ -172,7 +173,7 @@ class AuditSettings:
 
     max_management_iam_users: int = 2
     """More IAM users than this in the management account is a finding (break-glass users only)."""
-    org_admin_path: str = "/org-admin/"
+    org_admin_path: str = DEFAULT_ORG_ADMIN_PATH
     security_service_principals: tuple[str, ...] = (
         "cloudtrail.amazonaws.com", "guardduty.amazonaws.com", "securityhub.amazonaws.com", "config.amazonaws.com",
         "access-analyzer.amazonaws.com", "macie.amazonaws.com", "inspector2.amazonaws.com",

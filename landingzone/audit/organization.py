@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from landingzone.audit.model import AuditContext, Cis, Issue, Practice, Severity, check
-from landingzone.config import WORKLOAD_KINDS, AccountKind
+from landingzone.config import WORKLOAD_ACCOUNT_KINDS, AccountKind
 
 
 def _has_org(ctx: AuditContext) -> bool:
@@ -71,6 +71,6 @@ def environments_in_separate_ous(ctx: AuditContext) -> Iterator[Issue]:
        remediation="Set accounts[].ou to an OU path for every workload account; stage `organization` moves it.",
        nist=("PR.AC",), applies=_has_org)
 def workloads_in_ous(ctx: AuditContext) -> Iterator[Issue]:
-    for acct in ctx.accounts_of(*WORKLOAD_KINDS):
+    for acct in ctx.accounts_of(*WORKLOAD_ACCOUNT_KINDS):
         if acct.ou_path == "Root":
             yield Issue(acct.id, f"{ctx.kind(acct.id)} account {acct.name!r} is directly under the root", acct.id)

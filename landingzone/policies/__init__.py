@@ -4,6 +4,6 @@
 - :mod:`landingzone.policies.lint`: ``lint(policy_text) -> list[Finding]`` against the real IAM action catalogue.
 - :mod:`landingzone.policies.simulator`: ``simulate(...) -> Verdict`` over root -> OUs -> account.
 
-Import the submodules directly; this package imports nothing at import time so that ``landingzone.config`` can
-use it lazily without a cycle.
+Import the submodules directly; this package imports nothing at import time. The catalog imports no
+``landingzone.config`` at run time (only its types), so the configuration's rules can use the catalog.
 """

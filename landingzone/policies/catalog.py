@@ -25,12 +25,24 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from landingzone.config import ROOT_OU, LandingZoneConfig, QuotaConfig, known_regions, partition
+from landingzone.constants import (
+    DEFAULT_ACCESS_ROLE_NAME,
+    DEFAULT_ORG_ADMIN_PATH,
+    ROOT_OU,
+    SCP_MAX_CHARACTERS,
+    SCP_PER_TARGET,
+    known_regions,
+    partition,
+)
 from landingzone.errors import ConfigError, ConfigProblem, QuotaError
+
+if TYPE_CHECKING:
+    # Types only: the configuration's cross-field rules use this catalog, so it imports no config at run time.
+    from landingzone.config import LandingZoneConfig, QuotaConfig
 
 FULL_AWS_ACCESS_NAME = "FullAWSAccess"
 """The AWS-managed SCP attached to every root, OU and account by default. It takes one of the attachment slots."""
@@ -59,9 +71,9 @@ class RenderContext:
 
     governed_regions: tuple[str, ...] = ("us-east-1",)
     """Regions workloads may use; deny-unapproved-regions allows exactly these by default."""
-    org_admin_path: str = "/org-admin/"
+    org_admin_path: str = DEFAULT_ORG_ADMIN_PATH
     """IAM path of the administration roles the protect-org-admin-roles guardrails protect."""
-    access_role_name: str = "OrganizationAccountAccessRole"
+    access_role_name: str = DEFAULT_ACCESS_ROLE_NAME
     """Role the management account assumes in member accounts to build the landing zone."""
     trail_name: str = "organization-trail"
     """Name of the organization trail."""
@@ -540,21 +552,21 @@ class AttachmentPlan:
         raise KeyError(key)
 
     def usage(self, quotas: QuotaConfig | None = None) -> list[TargetUsage]:
-        quotas = quotas or QuotaConfig()
+        per_target, max_characters = _limits(quotas)
         result = []
         for target, kind in self.targets:
             keys = self.per_target.get(target, [])
             sizes = [len(FULL_AWS_ACCESS_CONTENT)] + [self.policy(k).characters for k in keys]
             result.append(TargetUsage(target=target, kind=kind, attached=len(keys) + 1,
-                                      limit=quotas.scp_per_target, largest_policy_chars=max(sizes),
-                                      max_characters=quotas.scp_max_characters))
+                                      limit=per_target, largest_policy_chars=max(sizes),
+                                      max_characters=max_characters))
         return result
 
     def check_quotas(self, quotas: QuotaConfig | None = None) -> None:
         """Raise QuotaError when a target would hold more SCPs than allowed or a policy is too large."""
-        quotas = quotas or QuotaConfig()
+        _, max_characters = _limits(quotas)
         crowded = [u for u in self.usage(quotas) if u.over_limit]
-        oversized = [p for p in self.policies if p.characters > quotas.scp_max_characters]
+        oversized = [p for p in self.policies if p.characters > max_characters]
         if not crowded and not oversized:
             return
         lines: list[str] = []
@@ -565,12 +577,19 @@ class AttachmentPlan:
                          "(inherited SCPs do not count) or merge them.")
         for planned in oversized:
             lines.append(f"SCP {planned.key!r} has {planned.characters} characters; the limit is "
-                         f"{quotas.scp_max_characters}. Split it or drop actions.")
+                         f"{max_characters}. Split it or drop actions.")
         first = crowded[0] if crowded else None
         raise QuotaError("SCP quota exceeded:\n  " + "\n  ".join(lines),
                          target=first.target if first else oversized[0].key,
                          count=first.attached if first else oversized[0].characters,
-                         limit=first.limit if first else quotas.scp_max_characters)
+                         limit=first.limit if first else max_characters)
+
+
+def _limits(quotas: QuotaConfig | None) -> tuple[int, int]:
+    """(SCPs per target, characters per SCP): the configuration's quotas, or the defaults without one."""
+    if quotas is None:
+        return SCP_PER_TARGET, SCP_MAX_CHARACTERS
+    return quotas.scp_per_target, quotas.scp_max_characters
 
 
 def plan_attachments(cfg: LandingZoneConfig, catalog: GuardrailCatalog | None = None) -> AttachmentPlan:

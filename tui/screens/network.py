@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
-from landingzone.config import WORKLOAD_KINDS
+from landingzone.config import WORKLOAD_ACCOUNT_KINDS
 from landingzone.errors import ConfigProblem
 from tui.screens.base import StepAnswers, StepScreen
 from tui.state import WizardState
@@ -114,7 +114,7 @@ class NetworkScreen(StepScreen):
         self.order = [str(n["account"]) for n in self.state.data.get("network") or []]
         self.raw: dict[str, dict[str, str]] = copy.deepcopy(self.state.scratch.get("network") or {})
         workload = [str(a["name"]) for a in self.state.data.get("accounts") or []
-                    if a.get("kind") in {k.value for k in WORKLOAD_KINDS} and a.get("name")]
+                    if a.get("kind") in {k.value for k in WORKLOAD_ACCOUNT_KINDS} and a.get("name")]
         self.accounts = list(dict.fromkeys([*self.order, *workload]))
         self.current = self.accounts[0] if self.accounts else ""
         self.parse_problems: list[ConfigProblem] = []

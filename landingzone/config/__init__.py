@@ -1,0 +1,108 @@
+"""The landing zone's description, ``LandingZoneConfig``, and its YAML file.
+
+One import for callers (``from landingzone.config import X``); the parts live in their own modules:
+
+- :mod:`~landingzone.config.enums`: account kinds, security services, query layers, protocols;
+- :mod:`~landingzone.config.model`: the pydantic models, every field with its docstring;
+- :mod:`~landingzone.config.rules`: the rules that span fields;
+- :mod:`~landingzone.config.files`: parse, validate, load and save the YAML file, keeping its comments;
+- :mod:`~landingzone.config.backend`: the default state backend beside the file;
+- :mod:`~landingzone.config.commented`: the commented file `landingzone init` writes.
+
+Names shared with the guardrail library (the root OU, default role path and name, partitions, regions, quota
+defaults) live in :mod:`landingzone.constants` and are re-exported here.
+"""
+
+from landingzone.config.backend import STATE_DIR, backend_url, default_backend_url
+from landingzone.config.commented import commented_yaml
+from landingzone.config.enums import (
+    SERVICE_PRINCIPALS,
+    WORKLOAD_ACCOUNT_KINDS,
+    AccountKind,
+    Protocol,
+    QueryLayer,
+    SecurityService,
+)
+from landingzone.config.files import (
+    DEFAULT_CONFIG_PATH,
+    config_to_data,
+    dumps_config,
+    load_config,
+    loads_config,
+    parse_yaml,
+    save_config,
+    validate_config,
+)
+from landingzone.config.model import (
+    Account,
+    AwsSettings,
+    EdgeIngress,
+    GuardrailAssignment,
+    LandingZoneConfig,
+    LoggingConfig,
+    ManagementAccount,
+    NetworkConfig,
+    OrgAdminConfig,
+    OrganizationalUnit,
+    OrganizationSettings,
+    Port,
+    QuotaConfig,
+    RoleRule,
+    SecurityGroupRole,
+    StateConfig,
+    field_descriptions,
+    iter_ous,
+    json_schema,
+)
+from landingzone.config.model import (
+    _Model as _Model,  # the base of every section (tests walk it)
+)
+from landingzone.config.rules import ADMIN_PORTS, LAKE_RETENTION_RANGE, MAX_OU_DEPTH, cross_field_problems
+from landingzone.constants import ROOT_OU, known_regions, partition
+
+__all__ = [
+    "ADMIN_PORTS",
+    "DEFAULT_CONFIG_PATH",
+    "LAKE_RETENTION_RANGE",
+    "MAX_OU_DEPTH",
+    "ROOT_OU",
+    "SERVICE_PRINCIPALS",
+    "STATE_DIR",
+    "WORKLOAD_ACCOUNT_KINDS",
+    "Account",
+    "AccountKind",
+    "AwsSettings",
+    "EdgeIngress",
+    "GuardrailAssignment",
+    "LandingZoneConfig",
+    "LoggingConfig",
+    "ManagementAccount",
+    "NetworkConfig",
+    "OrgAdminConfig",
+    "OrganizationSettings",
+    "OrganizationalUnit",
+    "Port",
+    "Protocol",
+    "QueryLayer",
+    "QuotaConfig",
+    "RoleRule",
+    "SecurityGroupRole",
+    "SecurityService",
+    "StateConfig",
+    "backend_url",
+    "commented_yaml",
+    "config_to_data",
+    "cross_field_problems",
+    "default_backend_url",
+    "dumps_config",
+    "field_descriptions",
+    "iter_ous",
+    "json_schema",
+    "known_regions",
+    "load_config",
+    "loads_config",
+    "parse_yaml",
+    "partition",
+    "save_config",
+    "validate_config",
+]
