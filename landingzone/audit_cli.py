@@ -14,7 +14,7 @@ from rich.console import Console
 
 from landingzone import config as lzconfig
 from landingzone.constants import DEFAULT_ACCESS_ROLE_NAME, DEFAULT_ORG_ADMIN_PATH
-from landingzone.errors import EXIT_AUDIT_FINDINGS, EXIT_CONFIG, LandingZoneError, PreflightError
+from landingzone.errors import EXIT_AUDIT_FINDINGS, PreflightError, UsageError
 
 HELP = (
     "Audit an AWS organization against the landing zone's practices: Organizations with all features, separate "
@@ -27,12 +27,6 @@ HELP = (
 )
 
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-class AuditUsageError(LandingZoneError):
-    """A bad option value: exit 2, like any usage error."""
-
-    exit_code = EXIT_CONFIG
 
 
 def audit(
@@ -60,11 +54,11 @@ def audit(
     from landingzone.discovery import DiscoveryOptions, DiscoveryProgress, discover
 
     if output_format not in FORMATS:
-        raise AuditUsageError(f"--format: {output_format!r} is not one of {', '.join(FORMATS)}")
+        raise UsageError(f"--format: {output_format!r} is not one of {', '.join(FORMATS)}")
     try:
         threshold = Severity(fail_on)
     except ValueError:
-        raise AuditUsageError(f"--fail-on: {fail_on!r} is not one of low, medium, high") from None
+        raise UsageError(f"--fail-on: {fail_on!r} is not one of low, medium, high") from None
 
     cfg = lzconfig.load_config(config) if config.exists() else None
     regions = tuple(region or (cfg.governed_regions if cfg else ["us-east-1"]))

@@ -125,3 +125,25 @@ class QuotaError(LandingZoneError):
         self.count = count
         self.limit = limit
         super().__init__(message)
+
+
+class UsageError(LandingZoneError):
+    """A bad argument or option value (an unknown stage name, --format, ...): exit code 2, like an invalid
+    configuration."""
+
+    exit_code = EXIT_CONFIG
+
+
+class Interrupted(LandingZoneError):
+    """The run was interrupted (Ctrl-C); says which stacks had finished."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def __init__(self, operation: str, done: Sequence[str], stopped: Sequence[str] = ()) -> None:
+        self.done = list(done)
+        self.stopped = list(stopped)
+        finished = ", ".join(self.done) or "nothing"
+        msg = f"{operation} interrupted; finished before the interruption: {finished}"
+        if self.stopped:
+            msg += f"; stopped while running: {', '.join(self.stopped)} (run the same command again to converge)"
+        super().__init__(msg)

@@ -23,8 +23,8 @@ from rich.table import Table
 
 from landingzone import config as lzconfig
 from landingzone import events as ev
-from landingzone.errors import EXIT_CHANGES_PENDING, LandingZoneError
-from landingzone.orchestrator import Orchestrator, RunResult, UsageError
+from landingzone.errors import EXIT_CHANGES_PENDING, LandingZoneError, UsageError
+from landingzone.orchestrator import Orchestrator, RunResult
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)

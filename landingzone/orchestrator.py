@@ -37,12 +37,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 from landingzone import events as ev
 from landingzone.config import LandingZoneConfig, backend_url
 from landingzone.errors import (
-    EXIT_CONFIG,
-    EXIT_INTERRUPTED,
+    Interrupted,
     LandingZoneError,
     PreflightError,
     StageError,
     StateLockedError,
+    UsageError,
 )
 from landingzone.workers import process_pool, spawn_context
 
@@ -212,27 +212,6 @@ class RunResult:
                 for s in self.stacks
             ],
         }
-
-
-class UsageError(LandingZoneError):
-    """A bad argument (an unknown stage name, ...): exit code 2, like an invalid configuration."""
-
-    exit_code = EXIT_CONFIG
-
-
-class Interrupted(LandingZoneError):
-    """The run was interrupted (Ctrl-C); says which stacks had finished."""
-
-    exit_code = EXIT_INTERRUPTED
-
-    def __init__(self, operation: str, done: Sequence[str], stopped: Sequence[str] = ()) -> None:
-        self.done = list(done)
-        self.stopped = list(stopped)
-        finished = ", ".join(self.done) or "nothing"
-        msg = f"{operation} interrupted; finished before the interruption: {finished}"
-        if self.stopped:
-            msg += f"; stopped while running: {', '.join(self.stopped)} (run the same command again to converge)"
-        super().__init__(msg)
 
 
 # ---- environment -----------------------------------------------------------------------------------------------
