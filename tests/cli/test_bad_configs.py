@@ -1,5 +1,6 @@
-"""Bad configurations, run through the CLI as a user would: one clear problem per mistake, each naming its
-field, exit code 2, never a traceback."""
+"""Bad configurations, run through the CLI's entry point (in this process: the same parsing, messages and exit
+codes as the installed command): one clear problem per mistake, each naming its field, exit code 2, never a
+traceback."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from landingzone.presets import preset_data
-from tests.cli.conftest import run_cli
+from tests.cli.conftest import run_in_process as run_cli
 
 Mutation = Callable[[dict[str, Any]], None]
 

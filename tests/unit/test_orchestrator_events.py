@@ -10,7 +10,7 @@ import pytest
 from pulumi.automation import events as auto_events
 
 from landingzone import events as ev
-from landingzone.headless import describe, render_markdown
+from landingzone.cli.render import describe, render_markdown
 from landingzone.orchestrator import (
     EventTranslator,
     Outputs,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -11,19 +10,11 @@ from rich.console import Console
 from rich.table import Table
 
 from landingzone import config as lzconfig
+from landingzone.cli.app import app
+from landingzone.cli.options import ConfigOption, out
 
 if TYPE_CHECKING:
     from landingzone.plan import StagePlan
-
-HELP = (
-    "Show what the landing zone would create, offline: every stage program runs under pulumi mocks, with no AWS "
-    "credentials and no pulumi CLI. Prints per stage the resources (type, logical name, key inputs, protect and "
-    "import flags), counts per type, the account -> OU tree and SCP quota use per target. Values that come from "
-    "an earlier stage show as known after apply. Exits 5 when an SCP quota would be exceeded."
-    "\n\nExample:\n\n    landingzone plan --config landingzone.yaml --stage guardrails --workers 2"
-)
-
-out = Console(highlight=False, soft_wrap=True)
 
 
 def _short_type(token: str) -> str:
@@ -56,9 +47,9 @@ def _render_stage(console: Console, stage_plan: StagePlan) -> None:
     console.print(f"counts: {counts}")
 
 
+@app.command("plan")
 def plan_command(
-    config: Annotated[Path, typer.Option("--config", "-c", help="Path of the landing zone configuration (YAML).",
-                                         show_default=True)] = lzconfig.DEFAULT_CONFIG_PATH,
+    config: ConfigOption = lzconfig.DEFAULT_CONFIG_PATH,
     stage: Annotated[str | None, typer.Option(help="Plan only this stage: organization, security, logging, "
                                               "guardrails or network.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")] = False,
@@ -67,6 +58,15 @@ def plan_command(
         "stacks to repay starting them; 1 plans everything in this process). The result is the same either "
         "way.")] = None,
 ) -> None:
+    """Show what the landing zone would create, offline: every stage program runs under pulumi mocks, with no AWS
+    credentials and no pulumi CLI. Prints per stage the resources (type, logical name, key inputs, protect and
+    import flags), counts per type, the account -> OU tree and SCP quota use per target. Values that come from an
+    earlier stage show as known after apply. Exits 5 when an SCP quota would be exceeded.
+
+    Example:
+
+        landingzone plan --config landingzone.yaml --stage guardrails --workers 2
+    """
     # pulumi loads only for this command, not for every `landingzone` invocation.
     import stacks
     from landingzone.plan import account_tree, plan, plan_document, quota_usage

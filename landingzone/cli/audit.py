@@ -1,6 +1,6 @@
 """`landingzone audit`: discover the organization with boto3, run the checks, print a report, exit by threshold.
 
-Registered in landingzone/cli.py; the work is in landingzone.discovery and landingzone.audit.
+The work is in landingzone.discovery and landingzone.audit; boto3 loads only when the command runs.
 """
 
 from __future__ import annotations
@@ -10,31 +10,23 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from landingzone import config as lzconfig
+from landingzone.cli.app import app
+from landingzone.cli.options import AuditFormat, FailOn, choice_option, err
 from landingzone.constants import DEFAULT_ACCESS_ROLE_NAME, DEFAULT_ORG_ADMIN_PATH
-from landingzone.errors import EXIT_AUDIT_FINDINGS, PreflightError, UsageError
-
-HELP = (
-    "Audit an AWS organization against the landing zone's practices: Organizations with all features, separate "
-    "production and development accounts, an empty management account, the Security account as delegated "
-    "administrator, an organization trail with a query layer, OUs with SCPs, protected /org-admin/ roles and "
-    "role-based security groups. Reads only (boto3, the management account's credentials, member accounts through "
-    "the access role). Uses the configuration when it exists (regions, account kinds, access role), else "
-    "defaults and the options below. Exits 7 when a finding is at or above --fail-on."
-    "\n\nExample:\n\n    landingzone audit --config landingzone.yaml --format sarif --fail-on medium > audit.sarif"
-)
-
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
+from landingzone.errors import EXIT_AUDIT_FINDINGS, PreflightError
 
 
+@app.command()
 def audit(
     config: Annotated[Path, typer.Option("--config", "-c", help="Landing zone configuration (YAML); optional for "
                                          "the audit.")] = lzconfig.DEFAULT_CONFIG_PATH,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="table, json, markdown or sarif.")] = "table",
-    fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 7 when a finding is at least this severe: low, "
-                                         "medium or high.")] = "high",
+    output_format: Annotated[AuditFormat, choice_option(AuditFormat, "--format", "-f",
+                                                        help_text="table, json, markdown or sarif.")]
+    = AuditFormat.TABLE,
+    fail_on: Annotated[FailOn, choice_option(FailOn, "--fail-on", help_text="Exit 7 when a finding is at least this "
+                                             "severe: low, medium or high.")] = FailOn.HIGH,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here instead of "
                                                 "standard output.")] = None,
     region: Annotated[list[str] | None, typer.Option("--region", help="Governed region to read (repeatable); "
@@ -45,20 +37,26 @@ def audit(
     profile: Annotated[str | None, typer.Option(help="AWS profile of the management account.")] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Accounts read at the same time.")] = 8,
 ) -> None:
+    """Audit an AWS organization against the landing zone's practices: Organizations with all features, separate
+    production and development accounts, an empty management account, the Security account as delegated
+    administrator, an organization trail with a query layer, OUs with SCPs, protected /org-admin/ roles and
+    role-based security groups. Reads only (boto3, the management account's credentials, member accounts through
+    the access role). Uses the configuration when it exists (regions, account kinds, access role), else defaults
+    and the options below. Exits 7 when a finding is at or above --fail-on.
+
+    Example:
+
+        landingzone audit --config landingzone.yaml --format sarif --fail-on medium > audit.sarif
+    """
     import boto3
     from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError
 
     from landingzone.audit import AuditContext, run_audit
     from landingzone.audit.model import Severity
-    from landingzone.audit.report import FORMATS, render
+    from landingzone.audit.report import render
     from landingzone.discovery import DiscoveryOptions, DiscoveryProgress, discover
 
-    if output_format not in FORMATS:
-        raise UsageError(f"--format: {output_format!r} is not one of {', '.join(FORMATS)}")
-    try:
-        threshold = Severity(fail_on)
-    except ValueError:
-        raise UsageError(f"--fail-on: {fail_on!r} is not one of low, medium, high") from None
+    threshold = Severity(fail_on.value)
 
     cfg = lzconfig.load_config(config) if config.exists() else None
     regions = tuple(region or (cfg.governed_regions if cfg else ["us-east-1"]))
@@ -75,7 +73,7 @@ def audit(
     def progress(p: DiscoveryProgress) -> None:
         if show:
             counter = f" {p.done}/{p.total}" if p.total else ""
-            _err.print(f"reading {p.step}{counter}", end="\r")
+            err.print(f"reading {p.step}{counter}", end="\r")
 
     try:
         found = discover(session, options, on_progress=progress)
@@ -89,13 +87,13 @@ def audit(
                              "credentials (`landingzone doctor --action audit`)") from None
     ctx = AuditContext.from_config(found, cfg) if cfg else AuditContext(found)
     report = run_audit(ctx)
-    text = render(report, output_format, artifact_uri=config.as_posix())
+    text = render(report, output_format.value, artifact_uri=config.as_posix())
     if output is not None:
         output.write_text(text, encoding="utf-8")
-        _err.print(f"wrote {output} ({len(report.findings)} finding(s))")
+        err.print(f"wrote {output} ({len(report.findings)} finding(s))")
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     if report.not_visible:
-        _err.print(f"{len(report.not_visible)} read(s) were refused; the report lists what was not visible")
+        err.print(f"{len(report.not_visible)} read(s) were refused; the report lists what was not visible")
     if report.fails(threshold):
         raise typer.Exit(EXIT_AUDIT_FINDINGS)

@@ -1,6 +1,6 @@
 """`landingzone policies ...`: list, show, lint and simulate the guardrail library's SCPs.
 
-A thin layer over catalog, lint and simulator; registered in landingzone/cli.py. Rendered policies go to stdout
+A thin layer over landingzone.policies (catalog, lint, simulator). Rendered policies go to stdout
 (so `show` can be piped into a file or `aws organizations create-policy`), everything else to stderr or stdout
 as a report.
 """
@@ -13,38 +13,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from landingzone import config as lzconfig
+from landingzone.cli.app import app
+from landingzone.cli.options import ConfigOption, OptionalConfigOption, load_optional_config, out
 from landingzone.errors import EXIT_FAILURE, ConfigError, ConfigProblem, LandingZoneError
 
-app = typer.Typer(
+policies = typer.Typer(
     name="policies",
     help="The guardrail (SCP) library: list, show, lint and simulate.\n\nExample:\n\n    landingzone policies list",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
 )
-
-out = Console(highlight=False, soft_wrap=True)
-
-OptionalConfig = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Configuration whose governed regions, org-admin path, trail name and "
-                 "quotas fill the defaults. Default: ./landingzone.yaml when it exists, else the library defaults."),
-]
-
-
-def _example(text: str) -> str:
-    return f"\n\nExample:\n\n    {text}"
-
-
-def _load_optional_config(config: Path | None) -> lzconfig.LandingZoneConfig | None:
-    if config is not None:
-        return lzconfig.load_config(config)
-    default = lzconfig.DEFAULT_CONFIG_PATH
-    return lzconfig.load_config(default) if default.exists() else None
+app.add_typer(policies, name="policies")
 
 
 def _parse_params(gid: str, pairs: list[str]) -> dict[str, Any]:
@@ -74,11 +57,16 @@ def _parse_params(gid: str, pairs: list[str]) -> dict[str, Any]:
     return params
 
 
-@app.command("list", help="List the guardrails in the library: id, title, parameters and size with defaults."
-             + _example("landingzone policies list"))
+@policies.command("list")
 def list_guardrails(
     as_json: Annotated[bool, typer.Option("--json", help="Print the metadata as JSON.")] = False,
 ) -> None:
+    """List the guardrails in the library: id, title, parameters and size with defaults.
+
+    Example:
+
+        landingzone policies list
+    """
     from landingzone.policies.catalog import default_catalog
 
     catalog = default_catalog()
@@ -95,41 +83,50 @@ def list_guardrails(
     out.print(table)
 
 
-@app.command(help="Print one guardrail's policy, rendered with its defaults and any --param, as minified JSON "
-             "on stdout." + _example("landingzone policies show deny-unapproved-regions --param "
-                                     "allowed_regions=eu-west-1,eu-central-1"))
+@policies.command()
 def show(
     guardrail_id: Annotated[str, typer.Argument(metavar="ID", help="Guardrail id (see `landingzone policies list`).")],
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE; lists as a,b or JSON. "
                                                     "Repeat for several parameters.")] = None,
-    config: OptionalConfig = None,
+    config: OptionalConfigOption = None,
     pretty: Annotated[bool, typer.Option("--pretty", help="Indent the JSON for reading (AWS counts the "
                                          "whitespace; submit the minified form).")] = False,
 ) -> None:
+    """Print one guardrail's policy, rendered with its defaults and any --param, as minified JSON on stdout.
+
+    Example:
+
+        landingzone policies show deny-unapproved-regions --param allowed_regions=eu-west-1,eu-central-1
+    """
     from landingzone.policies.catalog import RenderContext, default_catalog
 
-    cfg = _load_optional_config(config)
+    cfg = load_optional_config(config)
     context = RenderContext.from_config(cfg) if cfg is not None else None
     text = default_catalog().render(guardrail_id, _parse_params(guardrail_id, param or []), context)
     print(json.dumps(json.loads(text), indent=2) if pretty else text)
 
 
-@app.command(help="Lint SCP files: JSON and SCP grammar, actions against the IAM catalogue, condition operators "
-             "and keys, size against the quota, region denies without global exemptions, lock-out denies. With "
-             "--plan, lint the configuration's planned SCPs and attachments per target. Exits 1 when a finding is "
-             "an error." + _example("landingzone policies lint my-scp.json --config landingzone.yaml"))
+@policies.command()
 def lint(
     files: Annotated[list[Path] | None, typer.Argument(metavar="FILE...", help="SCP JSON files ('-' for stdin).")]
     = None,
-    config: OptionalConfig = None,
+    config: OptionalConfigOption = None,
     plan: Annotated[bool, typer.Option("--plan", help="Also lint every SCP the configuration plans and its "
                                        "attachments per target.")] = False,
 ) -> None:
+    """Lint SCP files: JSON and SCP grammar, actions against the IAM catalogue, condition operators and keys, size
+    against the quota, region denies without global exemptions, lock-out denies. With --plan, lint the
+    configuration's planned SCPs and attachments per target. Exits 1 when a finding is an error.
+
+    Example:
+
+        landingzone policies lint my-scp.json --config landingzone.yaml
+    """
     from landingzone.policies.catalog import RenderContext, default_catalog, plan_attachments
     from landingzone.policies.lint import Finding, lint_attachments, lint_guardrail
     from landingzone.policies.lint import lint as lint_policy
 
-    cfg = _load_optional_config(config)
+    cfg = load_optional_config(config)
     if not files and not plan:
         raise LandingZoneError("nothing to lint: give SCP files, or --plan to lint the configuration's SCPs")
     if plan and cfg is None:
@@ -172,11 +169,7 @@ def lint(
         raise typer.Exit(EXIT_FAILURE)
 
 
-@app.command(help="Would the configuration's SCPs allow this request? Walks root -> OUs -> account: a Deny "
-             "anywhere wins, every level must allow; the management account and service-linked roles are "
-             "exempt. Prints the decision and the policy and statement that decided."
-             + _example("landingzone policies simulate --action ec2:RunInstances --principal "
-                        "arn:aws:iam::111122223333:role/dev --account production --region eu-west-1"))
+@policies.command()
 def simulate(
     action: Annotated[str, typer.Option("--action", "-a", help="IAM action, e.g. iam:UpdateRole.")],
     principal: Annotated[str, typer.Option("--principal", help="ARN of the calling principal (role, user, "
@@ -190,10 +183,18 @@ def simulate(
                                           "resources match it literally.")] = "*",
     context: Annotated[list[str] | None, typer.Option("--context", help="Extra request context KEY=VALUE, e.g. "
                                                       "ec2:MetadataHttpTokens=required. Repeat as needed.")] = None,
-    config: Annotated[Path, typer.Option("--config", "-c", help="Path of the landing zone configuration (YAML).")]
-    = lzconfig.DEFAULT_CONFIG_PATH,
+    config: ConfigOption = lzconfig.DEFAULT_CONFIG_PATH,
     as_json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
 ) -> None:
+    """Would the configuration's SCPs allow this request? Walks root -> OUs -> account: a Deny anywhere wins, every
+    level must allow; the management account and service-linked roles are exempt. Prints the decision and the policy
+    and statement that decided.
+
+    Example:
+
+        landingzone policies simulate --action ec2:RunInstances --principal arn:aws:iam::111122223333:role/dev
+        --account production --region eu-west-1
+    """
     from landingzone.policies.simulator import PolicyTree
     from landingzone.policies.simulator import simulate as run_simulation
 
