@@ -43,7 +43,7 @@ def choice_option(enum: type[E], *param_decls: str, help_text: str) -> Any:
         except ValueError:
             raise typer.BadParameter(f"{value!r} is not one of {', '.join(values)}") from None
 
-    return typer.Option(*param_decls, parser=parse, metavar=f"[{'|'.join(values)}]", help=help_text)
+    return typer.Option(*param_decls, parser=parse, metavar=f"<{'|'.join(values)}>", help=help_text)
 
 
 class Preset(StrEnum):

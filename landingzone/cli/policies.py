@@ -192,8 +192,9 @@ def simulate(
 
     Example:
 
-        landingzone policies simulate --action ec2:RunInstances --principal arn:aws:iam::111122223333:role/dev
-        --account production --region eu-west-1
+    \b
+        landingzone policies simulate --action ec2:RunInstances \\
+            --principal arn:aws:iam::111122223333:role/dev --account production --region eu-west-1
     """
     from landingzone.policies.simulator import PolicyTree
     from landingzone.policies.simulator import simulate as run_simulation

@@ -3,7 +3,8 @@
 One import for callers (``from landingzone.config import X``); the parts live in their own modules:
 
 - :mod:`~landingzone.config.enums`: account kinds, security services, query layers, protocols;
-- :mod:`~landingzone.config.model`: the pydantic models, every field with its docstring;
+- :mod:`~landingzone.config.model`: ``LandingZoneConfig`` and its sections, every field with its docstring (the
+  network section in :mod:`~landingzone.config.network`, the shared base in :mod:`~landingzone.config.base`);
 - :mod:`~landingzone.config.rules`: the rules that span fields;
 - :mod:`~landingzone.config.files`: parse, validate, load and save the YAML file, keeping its comments;
 - :mod:`~landingzone.config.backend`: the default state backend beside the file;
@@ -14,6 +15,7 @@ defaults) live in :mod:`landingzone.constants` and are re-exported here.
 """
 
 from landingzone.config.backend import STATE_DIR, backend_url, default_backend_url
+from landingzone.config.base import _Model as _Model  # the base of every section (tests walk it)
 from landingzone.config.commented import commented_yaml
 from landingzone.config.enums import (
     SERVICE_PRINCIPALS,
@@ -36,27 +38,20 @@ from landingzone.config.files import (
 from landingzone.config.model import (
     Account,
     AwsSettings,
-    EdgeIngress,
     GuardrailAssignment,
     LandingZoneConfig,
     LoggingConfig,
     ManagementAccount,
-    NetworkConfig,
     OrgAdminConfig,
     OrganizationalUnit,
     OrganizationSettings,
-    Port,
     QuotaConfig,
-    RoleRule,
-    SecurityGroupRole,
     StateConfig,
     field_descriptions,
     iter_ous,
     json_schema,
 )
-from landingzone.config.model import (
-    _Model as _Model,  # the base of every section (tests walk it)
-)
+from landingzone.config.network import EdgeIngress, NetworkConfig, Port, RoleRule, SecurityGroupRole
 from landingzone.config.rules import ADMIN_PORTS, LAKE_RETENTION_RANGE, MAX_OU_DEPTH, cross_field_problems
 from landingzone.constants import ROOT_OU, known_regions, partition
 

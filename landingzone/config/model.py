@@ -8,15 +8,23 @@ the fields are valid.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Any
 
-import email_validator
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from landingzone.config.enums import AccountKind, Protocol, QueryLayer, SecurityService
+from landingzone.config.base import (
+    IAM_NAME_RE,
+    IAM_PATH_RE,
+    NAME_RE,
+    OU_NAME_RE,
+    _Model,
+    check_account_id,
+    check_email,
+)
+from landingzone.config.enums import AccountKind, QueryLayer, SecurityService
+from landingzone.config.network import NetworkConfig
 from landingzone.config.rules import cross_field_problems
 from landingzone.constants import (
     DEFAULT_ACCESS_ROLE_NAME,
@@ -27,30 +35,6 @@ from landingzone.constants import (
     known_regions,
 )
 from landingzone.errors import ConfigError
-
-_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
-_ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
-_OU_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$")
-_IAM_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
-_IAM_PATH_RE = re.compile(r"^/([\w+=,.@-]+/)*$")
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, validate_assignment=False)
-
-
-def _check_email(value: str) -> str:
-    try:
-        email_validator.validate_email(value, check_deliverability=False)
-    except email_validator.EmailNotValidError as exc:
-        raise ValueError(f"{value!r} is not an email address ({exc})") from None
-    return value
-
-
-def _check_account_id(value: str | None) -> str | None:
-    if value is not None and not _ACCOUNT_ID_RE.match(value):
-        raise ValueError(f"{value!r} is not an AWS account id (twelve digits)")
-    return value
 
 
 class ManagementAccount(_Model):
@@ -67,8 +51,8 @@ class ManagementAccount(_Model):
     minimal_access: bool = False
     """Confirmation that only the few people who administer the organization can sign in to this account."""
 
-    _email = field_validator("email")(_check_email)
-    _id = field_validator("id")(_check_account_id)
+    _email = field_validator("email")(check_email)
+    _id = field_validator("id")(check_account_id)
 
 
 class OrganizationSettings(_Model):
@@ -132,8 +116,8 @@ class Account(_Model):
             raise ValueError(f"{value!r} is not a valid account name (1 to 50 letters, digits, spaces, . , @ & + -)")
         return value
 
-    _email = field_validator("email")(_check_email)
-    _id = field_validator("existing_id")(_check_account_id)
+    _email = field_validator("email")(check_email)
+    _id = field_validator("existing_id")(check_account_id)
 
 
 class OrganizationalUnit(_Model):
@@ -149,7 +133,7 @@ class OrganizationalUnit(_Model):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if value == ROOT_OU or "/" in value or not _OU_NAME_RE.match(value):
+        if value == ROOT_OU or "/" in value or not OU_NAME_RE.match(value):
             raise ValueError(f"{value!r} is not a valid OU name (letters, digits, space . _ -; not 'Root'; no '/')")
         return value
 
@@ -197,102 +181,6 @@ class LoggingConfig(_Model):
         return value
 
 
-
-Port = Annotated[int, Field(ge=0, le=65535)]
-
-
-class SecurityGroupRole(_Model):
-    """A workload role (web, app, db, ...): one security group per role in the account's VPC."""
-
-    name: str
-    """Role name, unique in the account, such as "app" or "db-client"."""
-    description: str = ""
-    """What runs with this role; becomes the security group description."""
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not re.match(r"^[a-z][a-z0-9-]{0,62}$", value):
-            raise ValueError(f"{value!r} is not a valid role name (lower-case letters, digits, -)")
-        return value
-
-
-class RoleRule(_Model):
-    """Traffic allowed from one role to another, by security-group reference (never by IP range)."""
-
-    source: str
-    """Role the traffic comes from."""
-    target: str
-    """Role the traffic goes to."""
-    port: Port
-    """Destination port (first of the range when to_port is set)."""
-    to_port: Port | None = None
-    """Last port of a range; defaults to port."""
-    protocol: Protocol = Protocol.TCP
-    """tcp or udp."""
-
-
-class EdgeIngress(_Model):
-    """Declared ingress from outside the VPC: the only place a CIDR is allowed."""
-
-    role: str
-    """Role that receives the traffic (e.g. the load balancer role)."""
-    cidr: str
-    """IPv4 or IPv6 CIDR the traffic comes from."""
-    port: Port
-    """Destination port."""
-    protocol: Protocol = Protocol.TCP
-    """tcp or udp."""
-    description: str = ""
-    """Why this ingress exists."""
-
-    @field_validator("cidr")
-    @classmethod
-    def _cidr(cls, value: str) -> str:
-        try:
-            ipaddress.ip_network(value, strict=True)
-        except ValueError as exc:
-            raise ValueError(f"{value!r} is not a valid CIDR ({exc})") from None
-        return value
-
-
-class NetworkConfig(_Model):
-    """Role-based security groups for one workload account."""
-
-    account: str
-    """Name of the account (from accounts)."""
-    vpc_id: str | None = None
-    """Existing VPC to place the groups in (vpc-...). Give this or vpc_cidr."""
-    vpc_cidr: str | None = None
-    """IPv4 CIDR of a VPC to create when there is no existing one."""
-    roles: list[SecurityGroupRole] = Field(default_factory=list)
-    """Workload roles; each becomes a security group."""
-    rules: list[RoleRule] = Field(default_factory=list)
-    """Which role may reach which, on which port."""
-    edge_ingress: list[EdgeIngress] = Field(default_factory=list)
-    """Explicitly declared ingress from CIDRs (load balancers, VPN ranges). Never 0.0.0.0/0 to 22 or 3389."""
-
-    @field_validator("vpc_id")
-    @classmethod
-    def _vpc_id(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^vpc-[0-9a-f]{8,17}$", value):
-            raise ValueError(f"{value!r} is not a VPC id (vpc- followed by 8 or 17 hex digits)")
-        return value
-
-    @field_validator("vpc_cidr")
-    @classmethod
-    def _vpc_cidr(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        try:
-            net = ipaddress.ip_network(value, strict=True)
-        except ValueError as exc:
-            raise ValueError(f"{value!r} is not a valid CIDR ({exc})") from None
-        if net.version != 4 or not 16 <= net.prefixlen <= 28:
-            raise ValueError(f"{value!r}: a VPC needs an IPv4 CIDR between /16 and /28")
-        return value
-
-
 class OrgAdminConfig(_Model):
     """Administration roles in member accounts, under a protected IAM path (seed: role pathing + SCP)."""
 
@@ -304,7 +192,7 @@ class OrgAdminConfig(_Model):
     @field_validator("path")
     @classmethod
     def _path(cls, value: str) -> str:
-        if not _IAM_PATH_RE.match(value) or value == "/":
+        if not IAM_PATH_RE.match(value) or value == "/":
             raise ValueError(f"{value!r} is not an IAM path below / (e.g. /org-admin/, starting and ending with /)")
         return value
 
@@ -312,7 +200,7 @@ class OrgAdminConfig(_Model):
     @classmethod
     def _roles(cls, value: list[str]) -> list[str]:
         for name in value:
-            if not _IAM_NAME_RE.match(name):
+            if not IAM_NAME_RE.match(name):
                 raise ValueError(f"{name!r} is not a valid IAM role name")
         return value
 
@@ -402,7 +290,7 @@ class LandingZoneConfig(_Model):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not _NAME_RE.match(value):
+        if not NAME_RE.match(value):
             raise ValueError(f"{value!r} is not a valid name (3 to 40 lower-case letters, digits and -, starting "
                              "with a letter)")
         return value
@@ -425,7 +313,7 @@ class LandingZoneConfig(_Model):
     @field_validator("access_role_name")
     @classmethod
     def _access_role(cls, value: str) -> str:
-        if not _IAM_NAME_RE.match(value):
+        if not IAM_NAME_RE.match(value):
             raise ValueError(f"{value!r} is not a valid IAM role name")
         return value
 

@@ -151,7 +151,7 @@ def test_every_choice_is_listed_in_help() -> None:
     for name, command in _commands():
         for param in getattr(command, "params", []):
             metavar = getattr(param, "metavar", None) or ""
-            if metavar.startswith("[") and "|" in metavar:
+            if metavar.startswith("<") and "|" in metavar:
                 done = run_in_process(*name.split(), "--help")
                 assert metavar in done.stdout, (name, metavar)
 
