@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from landingzone.redact import clean_message, clean_value, redact, shorten
+
 # Exit codes. 0 success, 1 unexpected failure, 2 pending changes for `preview --detailed-exitcode` only.
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -31,6 +33,7 @@ class LandingZoneError(Exception):
     exit_code: int = EXIT_FAILURE
 
     def __init__(self, message: str) -> None:
+        message = redact(message)  # engine output, AWS errors, values: never a key, token or the passphrase
         super().__init__(message)
         self.message = message
 
@@ -47,11 +50,21 @@ class ConfigProblem:
     message: str
     """What is wrong and, where it helps, how to fix it."""
     value: Any = None
-    """The offending value (never a secret: the configuration holds none)."""
+    """The offending value, as safe to show: strings redacted and cut to 80 characters (the file may not be a
+    configuration at all, or hold a pasted credential)."""
 
     def __str__(self) -> str:
         where = self.path or "<document>"
         return f"{where}: {self.message}"
+
+    def safe(self) -> ConfigProblem:
+        """This problem with its path, message and value redacted and shortened (the message quotes values)."""
+        return ConfigProblem(shorten(redact(self.path), 160), clean_message(self.message, self.value),
+                             clean_value(self.value))
+
+
+MAX_LISTED_PROBLEMS = 50
+"""A ConfigError's message lists this many problems and counts the rest (its ``problems`` holds them all)."""
 
 
 class ConfigError(LandingZoneError):
@@ -62,12 +75,17 @@ class ConfigError(LandingZoneError):
     def __init__(self, problems: Iterable[ConfigProblem] | str, *, source: str | None = None) -> None:
         if isinstance(problems, str):
             problems = [ConfigProblem(path="", message=problems)]
-        self.problems: list[ConfigProblem] = list(problems)
+        self.problems: list[ConfigProblem] = [p.safe() for p in problems]
         self.source = source
         head = f"{source}: " if source else ""
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
-        lines = [f"{head}{count} configuration {noun}:"] + [f"  {p}" for p in self.problems]
+        lines = [f"{head}{count:,} configuration {noun}:"]
+        lines += [f"  {p}" for p in self.problems[:MAX_LISTED_PROBLEMS]]
+        if count > MAX_LISTED_PROBLEMS:
+            rest = count - MAX_LISTED_PROBLEMS
+            lines.append(f"  ... and {rest:,} more {'problem' if rest == 1 else 'problems'} (fix the first "
+                         f"{MAX_LISTED_PROBLEMS} and run again)")
         super().__init__("\n".join(lines))
 
 

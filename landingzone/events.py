@@ -3,7 +3,8 @@
 The orchestrator translates Pulumi's engine events into these and hands each one to the ``on_event`` callback it
 was given. Events are frozen, picklable dataclasses of plain values: per-account stacks run in worker processes
 and their events cross a process boundary on the way to the callback. No event ever carries a secret: resource
-properties are not forwarded, only the names of the properties that differ (``diff_keys``).
+properties are not forwarded, only the names of the properties that differ (``diff_keys``), and free text (log
+lines, failures) is redacted (``landingzone.redact``) when the event is made.
 
 ``stack`` is the Pulumi stack name; ``account`` is set for account-scoped stages (network), one stack each.
 """
@@ -13,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
+
+from landingzone.redact import redact
 
 Operation = Literal["preview", "up", "refresh", "destroy"]
 """What the orchestrator was asked to do with each stack."""
@@ -71,6 +74,11 @@ class LogLine:
     account: str | None = None
     urn: str = ""
 
+    def __post_init__(self) -> None:
+        # Engine and provider text may quote a credential or the passphrase (a failed provider configure, a
+        # program's print): redacted where the event is made, so neither the CLI nor the TUI can show it.
+        object.__setattr__(self, "message", redact(self.message))
+
 
 @dataclass(frozen=True)
 class ChangeSummary:
@@ -118,6 +126,9 @@ class StageFailed:
     error: str
     account: str | None = None
     interrupted: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "error", redact(self.error))
 
 
 Event = StageStarted | StageFinished | StageFailed | ResourceOp | LogLine | ChangeSummary

@@ -3,7 +3,8 @@
 - One stack per stage, and one per account for account-scoped stages (network). Stack names derive from the
   landing zone's name (``<name>-<stage>``, ``<name>-<stage>-<account>``) and never change once created.
 - Inline programs, each stack with its own persistent work dir under ``.landingzone/work/<stack>`` beside the
-  configuration: the passphrase salt lives in ``Pulumi.<stack>.yaml`` there.
+  configuration: the passphrase salt lives in ``Pulumi.<stack>.yaml`` there. Engine work runs under an owner-only
+  umask (``landingzone.privatefiles``), so ``.landingzone/`` and what pulumi writes into it are 0700/0600.
 - The state backend comes from the configuration (file:// default beside it, s3://, Pulumi Cloud); the
   passphrase from LANDINGZONE_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE[_FILE]. It is handed to the CLI in its
   environment only: never logged, never written.
@@ -44,6 +45,8 @@ from landingzone.errors import (
     StateLockedError,
     UsageError,
 )
+from landingzone.privatefiles import ensure_private_dir, with_private_umask
+from landingzone.redact import register_secret, register_secrets
 from landingzone.workers import process_pool, spawn_context
 
 if TYPE_CHECKING:
@@ -539,6 +542,7 @@ def _operate(job: StackJob, stack: Stack, translate: EventTranslator) -> StackOu
     return outcome
 
 
+@with_private_umask  # the file backend's checkpoints and the work dir's stack settings: owner-only
 def run_stack(job: StackJob, secret_env: Mapping[str, str], emit: ev.EventHandler,
               command: PulumiCommand | None = None, *, stale_lock_retry: bool = True) -> StackOutcome:
     """Open (create or select) the stack and run the operation, translating events and errors."""
@@ -601,6 +605,7 @@ def _worker_init(events: Any, secret_env: dict[str, str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_queue = events
     _worker_env = secret_env
+    register_secrets(secret_env.values())  # a passphrase typed into the wizard is not in this process's env
 
 
 def _worker_run(job: StackJob) -> StackOutcome:
@@ -633,6 +638,7 @@ class Orchestrator:
         self.concurrency = max(1, concurrency)
         self._stages: tuple[StageLike, ...] | None = tuple(stages) if stages is not None else None
         self._passphrase = passphrase
+        register_secret(passphrase)
         self._extra_env = dict(env or {})
         self._command: PulumiCommand | None = None
         self._settings: EngineSettings | None = None
@@ -665,7 +671,7 @@ class Orchestrator:
             self._command = _pulumi_command(str(cli.root))
             backend = self.backend
             if backend.startswith("file://"):
-                Path(backend[len("file://"):].split("?", 1)[0]).mkdir(parents=True, exist_ok=True)
+                ensure_private_dir(backend[len("file://"):].split("?", 1)[0])
             self._settings = EngineSettings(backend, str(self.work_root), str(cli.root),
                                             tuple(sorted(self._extra_env.items())))
         return self._settings, self._command
@@ -708,6 +714,7 @@ class Orchestrator:
 
     # ---- state queries ----
 
+    @with_private_umask
     def _pulumi(self, args: list[str]) -> str:
         """A plain CLI call against the backend (stack ls, stack output), from a scratch work dir."""
         from pulumi import automation as auto

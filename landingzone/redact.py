@@ -113,10 +113,12 @@ def redact(text: str) -> str:
 
 
 def shorten(text: str, limit: int = MAX_VALUE_CHARS) -> str:
-    """At most ``limit`` characters of a value, saying how long it was when cut."""
+    """At most ``limit`` characters of a value, saying how long it was when cut (so cutting twice changes
+    nothing)."""
     if len(text) <= limit:
         return text
-    return f"{text[: limit - 1]}… ({len(text):,} characters)"
+    suffix = f"… ({len(text):,} characters)"
+    return text[: max(limit - len(suffix), 8)] + suffix
 
 
 def clean_value(value: Any, limit: int = MAX_VALUE_CHARS) -> Any:

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -321,7 +322,7 @@ ACTION_NEEDS: dict[str, frozenset[str]] = {
 @dataclass(frozen=True)
 class Check:
     key: str
-    """cli, plugin, credentials, backend, passphrase."""
+    """cli, plugin, credentials, backend, passphrase, private (``.landingzone/`` readable by others: a warning)."""
     ok: bool
     summary: str
     fix: str = ""
@@ -428,8 +429,24 @@ def check_passphrase() -> Check:
                  "export LANDINGZONE_PASSPHRASE=... (kept out of files and logs; the same value every run)")
 
 
+def check_private_state(directory: Path) -> Check:
+    """``.landingzone/`` (state, work dirs: account ids, ARNs, encrypted secrets) readable by no one else. A warning,
+    never a blocker: the tool creates it owner-only, so a readable one was made by hand or by an older version."""
+    from landingzone.privatefiles import exposed_paths
+
+    if not directory.exists():
+        return Check("private", True, f"{directory} will be created readable by its owner only")
+    exposed = exposed_paths(directory)
+    if not exposed:
+        return Check("private", True, f"{directory} is readable by its owner only")
+    shown = ", ".join(f"{p} ({stat.filemode(mode)[1:]})" for p, mode in exposed[:3])
+    more = " and more" if len(exposed) > 3 else ""
+    return Check("private", False, f"{directory} is readable by others: {shown}{more}; it holds account ids, ARNs "
+                 "and encrypted secrets", f"chmod -R go-rwx {directory}")
+
+
 def run_doctor(action: str, *, backend_url: str, endpoint: str | None = None,
-               profile: str | None = None) -> DoctorReport:
+               profile: str | None = None, private_dir: Path | None = None) -> DoctorReport:
     checks = [
         check_cli(),
         check_plugin(),
@@ -437,4 +454,6 @@ def run_doctor(action: str, *, backend_url: str, endpoint: str | None = None,
         check_backend(backend_url, endpoint, profile),
         check_passphrase(),
     ]
+    if private_dir is not None:
+        checks.append(check_private_state(private_dir))
     return DoctorReport(action, checks)

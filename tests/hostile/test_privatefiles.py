@@ -80,3 +80,17 @@ def test_exposed_paths_finds_readable_entries(tmp_path: Path) -> None:
     found = dict(exposed_paths(root))
     assert found == {root / "state" / "stack.json": 0o644, root / "work": 0o755}
     assert exposed_paths(tmp_path / "missing") == []
+
+
+def test_doctor_check_warns_on_a_readable_state_dir(tmp_path: Path) -> None:
+    from landingzone.toolchain import check_private_state
+
+    root = tmp_path / ".landingzone"
+    assert check_private_state(root).ok
+    ensure_private_dir(root / "state")
+    assert check_private_state(root).ok
+    (root / "state").chmod(0o755)
+    check = check_private_state(root)
+    assert not check.ok and check.key == "private"
+    assert f"{root / 'state'} (rwxr-xr-x)" in check.summary
+    assert check.fix == f"chmod -R go-rwx {root}"

@@ -62,7 +62,8 @@ def test_registered_secret_and_short_ones() -> None:
 
 def test_shorten_and_clean_value() -> None:
     assert redact.shorten("a" * 80) == "a" * 80
-    assert redact.shorten("a" * 1000) == "a" * 79 + "… (1,000 characters)"
+    assert redact.shorten("a" * 1000) == "a" * 60 + "… (1,000 characters)"
+    assert redact.shorten(redact.shorten("a" * 1000)) == redact.shorten("a" * 1000)
     assert redact.clean_value(list(range(1000))) == "<list of 1,000 items>"
     assert redact.clean_value([1, 2]) == [1, 2]
     assert redact.clean_value(ACCESS_KEY) == REDACTED
@@ -76,7 +77,7 @@ def test_clean_message_cuts_the_quoted_value_and_long_runs() -> None:
     spaced = " ".join(["word"] * 2000)
     cut = redact.clean_message(spaced)
     assert cut.startswith("word word") and cut.endswith("… (9,999 characters)")
-    assert len(cut) <= redact.MAX_MESSAGE_CHARS + len("… (9,999 characters)")
+    assert len(cut) == redact.MAX_MESSAGE_CHARS
 
 
 def test_stream_redacts_secrets_split_over_writes() -> None:
