@@ -112,10 +112,9 @@ def duplicate_keys() -> str:
 
 
 def yaml11_booleans() -> str:
-    """`no` where a string belongs: YAML 1.2 (what is read) keeps it a string; a 1.1 reader would make it false."""
-    doc = preset_data("medium")
-    text = dump(doc).replace("name: sandbox\n", "name: no\n", 1)
-    return "%YAML 1.1\n---\n" + text
+    """`no` where a string belongs (an OU named after Norway's code): read as YAML 1.2 whatever the %YAML 1.1
+    directive says, it stays the string "no"; a 1.1 reader would make it false and break every reference."""
+    return "%YAML 1.1\n---\n" + medium_text().replace("Sandbox", "no")
 
 
 def python_tag() -> str:
@@ -127,10 +126,18 @@ def binary_tag() -> str:
 
 
 def merge_keys() -> str:
-    """Anchors and merge keys used the way a user would: valid."""
+    """Anchors and merge keys used the way a user would, to share account settings: a valid configuration."""
     doc = preset_data("medium")
-    text = dump(doc)
-    return "x-defaults: &acct {kind: workload, ou: Sandbox}\n" + text
+    del doc["accounts"]
+    return dump(doc) + (
+        "accounts:\n"
+        "- &sec {email: aws-security@example.com, kind: security, name: security, ou: Security}\n"
+        "- {<<: *sec, email: aws-log-archive@example.com, kind: log-archive, name: log-archive}\n"
+        "- {email: aws-shared-services@example.com, kind: shared-services, name: shared-services, "
+        "ou: Infrastructure}\n"
+        "- &prod {email: aws-production@example.com, kind: production, name: production, ou: Workloads/Prod}\n"
+        "- {<<: *prod, email: aws-development@example.com, kind: development, name: development, "
+        "ou: Workloads/NonProd}\n")
 
 
 # Cases for the document parser and the CLI: (id, text, fragment of the one refusal).
