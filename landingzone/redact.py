@@ -8,7 +8,7 @@ CLI, every line written to stdout and stderr (:func:`install_redacting_streams`)
 - AWS access key ids (``AKIA...``, ``ASIA...`` and the other key-id prefixes, 20 characters);
 - AWS secret access keys (40 characters of base64 mixing upper case, lower case and digits, as AWS generates them;
   a 40-digit hex hash is left alone);
-- session tokens and other base64 runs of 100 characters or more;
+- session tokens and other base64 runs of 100 characters or more (mixing cases and digits, as tokens do);
 - the value after ``aws_secret_access_key``, ``aws_session_token``, ``SecretAccessKey`` or ``SessionToken`` (a
   credentials file or ``aws sts`` output pasted by mistake);
 - the literal values of the secrets in use: the passphrase (``LANDINGZONE_PASSPHRASE``,
@@ -108,7 +108,7 @@ def redact(text: str) -> str:
             text = text.replace(secret, REDACTED)
     text = _ASSIGNMENT.sub(lambda m: m.group(1) + REDACTED, text)
     text = _ACCESS_KEY_ID.sub(REDACTED, text)
-    text = _LONG_TOKEN.sub(REDACTED, text)
+    text = _LONG_TOKEN.sub(_looks_generated, text)
     return _SECRET_KEY.sub(_looks_generated, text)
 
 
@@ -145,9 +145,10 @@ _LONG_WORD = re.compile(r"\S{121,}")
 def clean_message(message: str, value: Any = None) -> str:
     """A message safe to print: secrets redacted, the value it quotes shortened, no run of 120 characters without
     a space, and at most :data:`MAX_MESSAGE_CHARS` characters in all."""
-    if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
-        short = shorten(value)
-        message = message.replace(repr(value), repr(short)).replace(value, short)
+    if isinstance(value, str) and value:
+        safe = shorten(redact(value))  # redacted whole first: a cut token would no longer look like one
+        if safe != value:
+            message = message.replace(repr(value), repr(safe)).replace(value, safe)
     message = redact(message)
     message = _LONG_WORD.sub(lambda m: shorten(m.group(0)), message)
     return shorten(message, MAX_MESSAGE_CHARS)

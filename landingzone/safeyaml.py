@@ -28,6 +28,7 @@ import math
 import os
 import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -350,3 +351,60 @@ def load_config_data(path: Path | str) -> Any:
     """Plain data of a configuration file: every file and document bound applied."""
     source = str(path)
     return parse_config_text(read_config_text(path), source=source)
+
+
+# ---- what the document is ------------------------------------------------------------------------------------------
+
+
+def _kind_of(data: Any) -> str:
+    if isinstance(data, list):
+        return "a list"
+    if isinstance(data, str):
+        return "a single text"
+    if isinstance(data, bool):
+        return "a boolean"
+    if isinstance(data, int | float):
+        return "a number"
+    return f"a {type(data).__name__}"
+
+
+def not_a_configuration(data: Any, fields: Iterable[str]) -> str | None:
+    """Why a parsed document is plainly not a landing zone configuration (empty, not a mapping, or a mapping with
+    none of the configuration's top-level fields), said once; None when it may be one. Never quotes the document:
+    it may be any file (a credentials file, /etc/shadow)."""
+    names = list(fields)
+    hint = f"a configuration is a mapping of fields such as {', '.join(names[:3])} (`landingzone schema` lists them)"
+    if data is None:
+        return f"the file is empty; {hint}"
+    if not isinstance(data, dict):
+        return f"not a landing zone configuration: the document is {_kind_of(data)}, not a mapping; {hint}"
+    if data and not any(key in data for key in names):
+        return (f"not a landing zone configuration: none of its {len(data):,} top-level keys is a configuration "
+                f"field; {hint}")
+    return None
+
+
+def first_non_ascii(value: str) -> str | None:
+    """The first character of ``value`` outside ASCII, described by its code point and Unicode name (a Cyrillic
+    'о' looks exactly like a Latin 'o'); None when the value is ASCII."""
+    import unicodedata
+
+    for i, char in enumerate(value):
+        if ord(char) > 127:
+            name = unicodedata.name(char, "unnamed character")
+            return f"character {i + 1} is U+{ord(char):04X} {name}, not ASCII"
+    return None
+
+
+def text_to_merge(path: Path | str) -> str | None:
+    """The current text of a file about to be replaced, when it is safe to merge into (a regular file within
+    every bound); None when there is no such file or it breaks a bound, in which case the new file is written
+    afresh and the old one survives as its ``.bak``."""
+    if not os.path.lexists(path):
+        return None
+    try:
+        text = read_config_text(path)
+        parse_config_text(text, source=str(path))
+    except ConfigError:
+        return None
+    return text

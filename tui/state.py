@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from landingzone.atomicfile import atomic_write_text
 from landingzone.config import (
     DEFAULT_CONFIG_PATH,
     LandingZoneConfig,
@@ -114,7 +115,6 @@ class WizardState:
         if path.exists():
             save_config(cfg, path)
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(commented_yaml(cfg, header=WIZARD_HEADER), encoding="utf-8")
+            atomic_write_text(path, commented_yaml(cfg, header=WIZARD_HEADER))
         self.saved = True
         return path

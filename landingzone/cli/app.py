@@ -17,6 +17,7 @@ import typer
 
 from landingzone.cli.options import err, out
 from landingzone.errors import EXIT_FAILURE, EXIT_INTERRUPTED, LandingZoneError
+from landingzone.redact import install_redacting_streams
 
 app = typer.Typer(
     name="landingzone",
@@ -53,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     Standalone mode lets typer report usage errors itself (exit 2) and turns Exit/Abort into SystemExit; our own
     errors pass through it untouched and are reported here.
     """
+    install_redacting_streams()  # no AWS key, session token or passphrase in any line printed
     try:
         app(args=argv, prog_name="landingzone", standalone_mode=True)
     except LandingZoneError as exc:

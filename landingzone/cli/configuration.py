@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from landingzone import config as lzconfig
+from landingzone.atomicfile import atomic_write_text
 from landingzone.cli.app import app
 from landingzone.cli.options import ConfigOption, Preset, choice_option, err, out
 from landingzone.errors import LandingZoneError
@@ -36,8 +37,7 @@ def init(
         raise LandingZoneError(f"{output} already exists; pass --force to overwrite it")
     data = preset_data(preset.value, lz_name=name)
     cfg = lzconfig.validate_config(data, source=f"preset {preset}")
-    output.write_text(lzconfig.commented_yaml(cfg, header=f"landingzone configuration (preset: {preset})"),
-                      encoding="utf-8")
+    atomic_write_text(output, lzconfig.commented_yaml(cfg, header=f"landingzone configuration (preset: {preset})"))
     err.print(f"wrote {output} ({preset} preset). Replace the example.com emails, then run "
               f"`landingzone validate --config {output}` and `landingzone plan --config {output}`.")
 

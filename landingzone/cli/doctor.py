@@ -36,7 +36,8 @@ def doctor(
     else:
         backend = lzconfig.default_backend_url(config)
         out.print(f"configuration: {config} does not exist (fix: `landingzone init --preset medium`)")
-    report = run_doctor(action.value, backend_url=backend, endpoint=endpoint, profile=profile)
+    report = run_doctor(action.value, backend_url=backend, endpoint=endpoint, profile=profile,
+                        private_dir=config.resolve().parent / ".landingzone")
     needs = ACTION_NEEDS[action.value]
     for check in report.checks:
         mark = "ok  " if check.ok else ("MISSING" if check.key in needs else "warn")

@@ -8,6 +8,8 @@ import re
 import email_validator
 from pydantic import BaseModel, ConfigDict
 
+from landingzone import safeyaml
+
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
 OU_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$")
@@ -19,7 +21,15 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, validate_assignment=False)
 
 
+def check_ascii(value: str, what: str) -> str:
+    problem = safeyaml.first_non_ascii(value)
+    if problem:  # a look-alike letter makes a different account that reads the same in every review
+        raise ValueError(f"{value!r} is not a valid {what}: {problem} ({what}s are ASCII)")
+    return value
+
+
 def check_email(value: str) -> str:
+    check_ascii(value, "email address")
     try:
         email_validator.validate_email(value, check_deliverability=False)
     except email_validator.EmailNotValidError as exc:

@@ -1,5 +1,9 @@
 """The configuration file: YAML in, validated model out, and back, keeping the file's comments.
 
+Reading is bounded (:mod:`landingzone.safeyaml`: size, kind of file, nesting, aliases, tags) and saving atomic
+(:mod:`landingzone.atomicfile`); docs/configuration-files.md. The round-trip parser below is only used to merge a
+save into a file that has passed the bounds.
+
 Validation reports every problem at once. Field-level problems come from pydantic, cross-field ones from
 :mod:`landingzone.config.rules`; both end up as one :class:`~landingzone.errors.ConfigError` whose problems each
 name a field path such as ``accounts[2].email``.
@@ -16,6 +20,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
+from landingzone import safeyaml
+from landingzone.atomicfile import atomic_write_text
 from landingzone.config.model import LandingZoneConfig
 from landingzone.errors import ConfigError, ConfigProblem
 
@@ -49,9 +55,9 @@ def _problems_from_validation_error(exc: ValidationError) -> list[ConfigProblem]
 
 def validate_config(data: Any, *, source: str | None = None) -> LandingZoneConfig:
     """Validate a parsed document; raise ConfigError with every problem found."""
-    if not isinstance(data, dict):
-        raise ConfigError([ConfigProblem("", f"the configuration must be a mapping of fields, not "
-                                             f"{type(data).__name__}", None)], source=source)
+    refusal = safeyaml.not_a_configuration(data, LandingZoneConfig.model_fields)
+    if refusal is not None:  # said once: the document may be any file, its lines are not echoed
+        raise ConfigError([ConfigProblem("", refusal)], source=source)
     try:
         return LandingZoneConfig.model_validate(data)
     except ValidationError as exc:
@@ -71,25 +77,6 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _plain(node: Any) -> Any:
-    """ruamel round-trip nodes -> plain Python (dict/list/scalars)."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, bool | int | float | str) or node is None:
-        if isinstance(node, str):
-            return str(node)
-        if isinstance(node, bool):
-            return bool(node)
-        if isinstance(node, int):
-            return int(node)
-        if isinstance(node, float):
-            return float(node)
-        return node
-    return str(node)
-
-
 def parse_yaml(text: str, *, source: str | None = None) -> Any:
     """Parse YAML text (round-trip, so comments survive a later save)."""
     try:
@@ -104,21 +91,13 @@ def parse_yaml(text: str, *, source: str | None = None) -> Any:
 
 
 def loads_config(text: str, *, source: str | None = None) -> LandingZoneConfig:
-    return validate_config(_plain(parse_yaml(text, source=source)), source=source)
+    """Parse (bounded: landingzone.safeyaml) and validate configuration text."""
+    return validate_config(safeyaml.parse_config_text(text, source=source or "<config>"), source=source)
 
 
 def load_config(path: Path | str) -> LandingZoneConfig:
-    """Read and validate a configuration file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([ConfigProblem("", f"{path} does not exist; create one with `landingzone init "
-                                             "--preset medium` or the wizard (`landingzone`)")],
-                          source=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([ConfigProblem("", f"cannot read {path}: {exc}")], source=str(path)) from None
-    return loads_config(text, source=str(path))
+    """Read and validate a configuration file, as untrusted input (docs/configuration-files.md)."""
+    return validate_config(safeyaml.load_config_data(path), source=str(path))
 
 
 def config_to_data(cfg: LandingZoneConfig) -> dict[str, Any]:
@@ -165,7 +144,11 @@ def dumps_config(cfg: LandingZoneConfig, *, original: str | None = None) -> str:
 
 
 def save_config(cfg: LandingZoneConfig, path: Path | str) -> None:
-    """Write the configuration, keeping the comments of the file it replaces."""
-    path = Path(path)
-    original = path.read_text(encoding="utf-8") if path.exists() else None
-    path.write_text(dumps_config(cfg, original=original), encoding="utf-8")
+    """Write the configuration atomically (the previous version kept as ``<name>.bak``), keeping the comments of
+    the file it replaces when that file is safe to merge into."""
+    original = safeyaml.text_to_merge(path)
+    try:
+        text = dumps_config(cfg, original=original)
+    except ConfigError:  # the round-trip parser refused what the bounded one accepted: write afresh
+        text = dumps_config(cfg)
+    atomic_write_text(path, text)

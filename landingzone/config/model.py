@@ -21,6 +21,7 @@ from landingzone.config.base import (
     OU_NAME_RE,
     _Model,
     check_account_id,
+    check_ascii,
     check_email,
 )
 from landingzone.config.enums import AccountKind, QueryLayer, SecurityService
@@ -112,6 +113,7 @@ class Account(_Model):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
+        check_ascii(value, "account name")
         if not 1 <= len(value) <= 50 or not re.match(r"^[\w .,@&+-]+$", value):
             raise ValueError(f"{value!r} is not a valid account name (1 to 50 letters, digits, spaces, . , @ & + -)")
         return value

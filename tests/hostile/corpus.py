@@ -78,7 +78,8 @@ def credentials_as_yaml() -> str:
 
 
 def shadow_like() -> str:
-    return "".join(f"user{i}: $6$saltsalt$0123456789abcdefhashhashhash{i}:19000:0:99999:7:::\n" for i in range(200))
+    """/etc/shadow's format: each line parses as a mapping key (ending in ':'), so a naive loader lists them all."""
+    return "".join(f"user{i}:$6$saltsalt$0123456789abcdefhashhashhash{i}:19000:0:99999:7:::\n" for i in range(200))
 
 
 def config_with_secrets_in_values() -> str:

@@ -100,9 +100,9 @@ def test_random_bytes(data: bytes) -> None:
         outcome(lambda: lzconfig.load_config(fh.name))
 
 
-_YAMLISH = st.text(alphabet=st.sampled_from(list("&*[]{}:-,!?|>%@`'\"#~<\n\t ab01.") + ["<<", "!!", "---",
-                                                                                       "\u043e", "\ufeff"]),
-                   max_size=300)
+_YAMLISH = st.lists(st.sampled_from(list("&*[]{}:-,!?|>%@`'\"#~<\n\t ab01.") + ["<<", "!!", "---", "\u043e",
+                                                                                     "\ufeff", "  ", "\n- "]),
+                    max_size=200).map("".join)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
