@@ -7,11 +7,12 @@ Pulumi's ``CommandError`` and botocore's ``ClientError`` are translated into the
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from landingzone.redact import clean_message, clean_value, redact, shorten
+from landingzone.redact import clean_message, clean_value, known_secrets, redact, shorten
 
 # Exit codes. 0 success, 1 unexpected failure, 2 pending changes for `preview --detailed-exitcode` only.
 EXIT_OK = 0
@@ -57,28 +58,39 @@ class ConfigProblem:
         where = self.path or "<document>"
         return f"{where}: {self.message}"
 
-    def safe(self) -> ConfigProblem:
+    def safe(self, secrets: Sequence[str] | None = None) -> ConfigProblem:
         """This problem with its path, message and value redacted and shortened (the message quotes values)."""
-        return ConfigProblem(shorten(redact(self.path), 160), clean_message(self.message, self.value),
-                             clean_value(self.value))
+        return ConfigProblem(shorten(redact(self.path, secrets), 160), clean_message(self.message, self.value, secrets),
+                             clean_value(self.value, secrets=secrets))
 
 
 MAX_LISTED_PROBLEMS = 50
-"""A ConfigError's message lists this many problems and counts the rest (its ``problems`` holds them all)."""
+"""A ConfigError's message lists this many problems and counts the rest."""
+MAX_KEPT_PROBLEMS = 1000
+"""A ConfigError keeps this many problems in ``problems`` (``count`` has them all): a hostile file may have a
+quarter of a million, and nobody fixes more than the first few hundred before running again."""
 
 
 class ConfigError(LandingZoneError):
-    """The configuration is invalid. Holds every problem found, each with its field path."""
+    """The configuration is invalid. Holds the problems found (the first :data:`MAX_KEPT_PROBLEMS`; ``count`` has
+    them all), each with its field path, redacted and shortened; the message lists the first 50."""
 
     exit_code = EXIT_CONFIG
 
-    def __init__(self, problems: Iterable[ConfigProblem] | str, *, source: str | None = None) -> None:
+    def __init__(self, problems: Iterable[ConfigProblem] | str, *, source: str | None = None,
+                 count: int | None = None) -> None:
         if isinstance(problems, str):
             problems = [ConfigProblem(path="", message=problems)]
-        self.problems: list[ConfigProblem] = [p.safe() for p in problems]
+        secrets = known_secrets()
+        found = iter(problems)
+        self.problems: list[ConfigProblem] = [p.safe(secrets) for p in itertools.islice(found, MAX_KEPT_PROBLEMS)]
+        if count is None:
+            count = len(self.problems) + sum(1 for _ in found)
+        self.count = max(count, len(self.problems))
+        """How many problems were found (``problems`` keeps the first :data:`MAX_KEPT_PROBLEMS`)."""
         self.source = source
         head = f"{source}: " if source else ""
-        count = len(self.problems)
+        count = self.count
         noun = "problem" if count == 1 else "problems"
         lines = [f"{head}{count:,} configuration {noun}:"]
         lines += [f"  {p}" for p in self.problems[:MAX_LISTED_PROBLEMS]]

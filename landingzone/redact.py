@@ -27,7 +27,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 REDACTED = "[redacted]"
@@ -99,11 +99,12 @@ def _looks_generated(match: re.Match[str]) -> str:
     return REDACTED if mixed else text
 
 
-def redact(text: str) -> str:
-    """The text with every secret it appears to hold replaced by :data:`REDACTED`."""
+def redact(text: str, secrets: Sequence[str] | None = None) -> str:
+    """The text with every secret it appears to hold replaced by :data:`REDACTED`. ``secrets``: the
+    :func:`known_secrets` to use, when a caller redacts many texts at once (looked up once, not per text)."""
     if not text:
         return text
-    for secret in known_secrets():
+    for secret in known_secrets() if secrets is None else secrets:
         if secret in text:
             text = text.replace(secret, REDACTED)
     text = _ASSIGNMENT.sub(lambda m: m.group(1) + REDACTED, text)
@@ -121,35 +122,35 @@ def shorten(text: str, limit: int = MAX_VALUE_CHARS) -> str:
     return text[: max(limit - len(suffix), 8)] + suffix
 
 
-def clean_value(value: Any, limit: int = MAX_VALUE_CHARS) -> Any:
+def clean_value(value: Any, limit: int = MAX_VALUE_CHARS, secrets: Sequence[str] | None = None) -> Any:
     """A value safe to show: strings redacted and shortened, large containers as a short description."""
     if isinstance(value, str):
-        return shorten(redact(value), limit)
+        return shorten(redact(value, secrets), limit)
     if isinstance(value, dict | list | tuple | set):
         try:
             shown = repr(value)
         except RecursionError:
             shown = ""
-        if len(shown) <= limit and redact(shown) == shown:
+        if len(shown) <= limit and redact(shown, secrets) == shown:
             return value
         return f"<{type(value).__name__} of {len(value):,} items>"
     if isinstance(value, bool | int | float) or value is None:
         return value
-    return shorten(redact(str(value)), limit)
+    return shorten(redact(str(value), secrets), limit)
 
 
 MAX_MESSAGE_CHARS = 600
 _LONG_WORD = re.compile(r"\S{121,}")
 
 
-def clean_message(message: str, value: Any = None) -> str:
+def clean_message(message: str, value: Any = None, secrets: Sequence[str] | None = None) -> str:
     """A message safe to print: secrets redacted, the value it quotes shortened, no run of 120 characters without
     a space, and at most :data:`MAX_MESSAGE_CHARS` characters in all."""
     if isinstance(value, str) and value:
-        safe = shorten(redact(value))  # redacted whole first: a cut token would no longer look like one
+        safe = shorten(redact(value, secrets))  # redacted whole first: a cut token would no longer look like one
         if safe != value:
             message = message.replace(repr(value), repr(safe)).replace(value, safe)
-    message = redact(message)
+    message = redact(message, secrets)
     message = _LONG_WORD.sub(lambda m: shorten(m.group(0)), message)
     return shorten(message, MAX_MESSAGE_CHARS)
 

@@ -12,6 +12,7 @@ name a field path such as ``accounts[2].email``.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +39,9 @@ def _loc_to_path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def _problems_from_validation_error(exc: ValidationError) -> list[ConfigProblem]:
-    problems = []
-    for err in exc.errors(include_url=False):
+def _problems_from_validation_error(exc: ValidationError) -> Iterator[ConfigProblem]:
+    """The problems, lazily: ConfigError keeps the first thousand of what may be a quarter of a million."""
+    for err in exc.errors(include_url=False, include_context=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         msg = err["msg"]
         if msg.startswith("Value error, "):
@@ -49,8 +50,7 @@ def _problems_from_validation_error(exc: ValidationError) -> list[ConfigProblem]
             msg = "unknown field; check its spelling (`landingzone schema` lists the fields)"
         elif err["type"] == "missing":
             msg = "required field is missing"
-        problems.append(ConfigProblem(_loc_to_path(loc), msg, err.get("input")))
-    return problems
+        yield ConfigProblem(_loc_to_path(loc), msg, err.get("input"))
 
 
 def validate_config(data: Any, *, source: str | None = None) -> LandingZoneConfig:
@@ -61,9 +61,9 @@ def validate_config(data: Any, *, source: str | None = None) -> LandingZoneConfi
     try:
         return LandingZoneConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_problems_from_validation_error(exc), source=source) from None
+        raise ConfigError(_problems_from_validation_error(exc), source=source, count=exc.error_count()) from None
     except ConfigError as exc:
-        raise ConfigError(exc.problems, source=source) from None
+        raise ConfigError(exc.problems, source=source, count=exc.count) from None
 
 
 # ---- YAML ------------------------------------------------------------------------------------------------------

@@ -137,3 +137,12 @@ def test_damaged_real_files(data: st.DataObject) -> None:
         lines[i], lines[j] = lines[j], lines[i]
         text = "".join(lines)
     outcome(lambda: lzconfig.loads_config(text))
+
+
+def test_problems_beyond_the_first_thousand_are_counted_not_kept() -> None:
+    text = "accounts: [" + "1," * 5000 + "1]\n"
+    result = outcome(lambda: lzconfig.loads_config(text))
+    assert isinstance(result, ConfigError)
+    assert result.count > 5000 and len(result.problems) == 1000
+    assert str(result).splitlines()[0] == f"{result.count:,} configuration problems:"
+    assert str(result).splitlines()[-1].startswith(f"  ... and {result.count - 50:,} more problems")

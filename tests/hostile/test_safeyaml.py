@@ -82,8 +82,9 @@ def test_merge_of_a_scalar_is_refused() -> None:
         safeyaml.parse_config_text("a: &s x\nb: {<<: *s}\n")
 
 
-def test_a_large_valid_document_parses_fast() -> None:
-    """A landing zone of 9,000 accounts (~750 KB): the whole file parses in about a tenth of a second."""
+def test_a_large_valid_document_is_within_every_bound() -> None:
+    """A landing zone of 9,000 accounts (~750 KB) is far from the value bound and parses whole (the time it takes
+    is measured by benchmarks/hostile_loading.py, not here)."""
     from landingzone.presets import preset_data
 
     doc = preset_data("medium")
@@ -91,10 +92,8 @@ def test_a_large_valid_document_parses_fast() -> None:
                          "ou": "Workloads/Prod"} for i in range(9000)]
     text = corpus.dump(doc)
     assert len(text) < safeyaml.MAX_CONFIG_BYTES
-    started = time.monotonic()
     data = safeyaml.parse_config_text(text)
-    assert time.monotonic() - started < 3 * BOUND_SECONDS
-    assert len(data["accounts"]) == len(doc["accounts"])
+    assert data == doc
 
 
 # ---- the file ----------------------------------------------------------------------------------------------------
