@@ -192,3 +192,15 @@ def test_other_commands_refuse_the_same_way(tmp_path: Path) -> None:
         assert proc.returncode == 2, proc.stderr
         assert "expands to more than 250,000 values" in proc.stderr
         assert time.monotonic() - started < CLI_BOUND_SECONDS
+
+
+def test_ordinary_output_is_redacted_too(tmp_path: Path) -> None:
+    """Not only errors: every line the CLI prints goes through the redaction (here the path echoed by a successful
+    validate holds an access key id)."""
+    folder = tmp_path / corpus.ACCESS_KEY
+    folder.mkdir()
+    path = folder / "landingzone.yaml"
+    path.write_text(corpus.medium_text())
+    code, output, _ = _run(str(path))
+    assert code == 0, output
+    assert f"{REDACTED}/landingzone.yaml: valid" in output and corpus.ACCESS_KEY not in output
