@@ -11,10 +11,10 @@ from pydantic import BaseModel, ConfigDict
 from landingzone import safeyaml
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
-ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
+ACCOUNT_ID_RE = re.compile(r"^[0-9]{12}$")  # \d would take Arabic-Indic and fullwidth digits
 OU_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$")
-IAM_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
-IAM_PATH_RE = re.compile(r"^/([\w+=,.@-]+/)*$")
+IAM_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)  # IAM takes ASCII only
+IAM_PATH_RE = re.compile(r"^/([\w+=,.@-]+/)*$", re.ASCII)
 
 
 class _Model(BaseModel):

@@ -118,6 +118,12 @@ CASES: list[tuple[str, Maker, list[str], list[str]]] = [
     ("confusable-account-name", _file(corpus.confusable_account_name()),
      ["accounts[3].name", "U+043E"], []),
     ("confusable-email", _file(corpus.confusable_email()), ["accounts[3].email", "U+043E"], []),
+    ("confusable-ou-name", _file(corpus.confusable_ou_name()), ["organizational_units[3].name: ",
+                                                                 "not a valid OU name"], []),
+    ("arabic-indic-account-id", _file(corpus.foreign_digits_account_id()),
+     ["accounts[3].existing_id: ", "is not an AWS account id"], []),
+    ("confusable-role-name", _file(corpus.confusable_role_name()), ["access_role_name: ",
+                                                                     "is not a valid IAM role name"], []),
     ("scalar-document", _file("just some text\n"), ["not a landing zone configuration"], ["just some text"]),
     ("list-document", _file("- a\n- b\n"), ["not a landing zone configuration"], []),
     ("empty-file", _file(""), ["the file is empty"], []),
@@ -204,3 +210,22 @@ def test_ordinary_output_is_redacted_too(tmp_path: Path) -> None:
     code, output, _ = _run(str(path))
     assert code == 0, output
     assert f"{REDACTED}/landingzone.yaml: valid" in output and corpus.ACCESS_KEY not in output
+
+
+def test_doctor_warns_about_a_readable_landingzone_dir(tmp_path: Path) -> None:
+    from tests.cli.test_commands import NO_AWS
+
+    lz = tmp_path / "landingzone.yaml"
+    lz.write_text(corpus.medium_text())
+    state = tmp_path / ".landingzone" / "state"
+    state.mkdir(parents=True, mode=0o700)
+    (tmp_path / ".landingzone").chmod(0o700)
+    proc = run_cli("doctor", "--action", "plan", "--config", str(lz), cwd=tmp_path, env=NO_AWS,
+                   timeout=CLI_BOUND_SECONDS)
+    assert proc.returncode == 0 and "is readable by its owner only" in proc.stdout, proc.stdout
+    state.chmod(0o755)
+    proc = run_cli("doctor", "--action", "plan", "--config", str(lz), cwd=tmp_path, env=NO_AWS,
+                   timeout=CLI_BOUND_SECONDS)
+    assert proc.returncode == 0, "a warning, not a blocker"
+    assert "[ warn  ]" in proc.stdout and f"{state} (rwxr-xr-x)" in proc.stdout, proc.stdout
+    assert f"fix: chmod -R go-rwx {tmp_path / '.landingzone'}" in proc.stdout

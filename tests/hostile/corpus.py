@@ -108,6 +108,24 @@ def confusable_email() -> str:
     return dump(doc)
 
 
+def confusable_ou_name() -> str:
+    doc = preset_data("medium")
+    doc["organizational_units"][3]["name"] = "S\u0430ndbox"  # Cyrillic a
+    return dump(doc)
+
+
+def foreign_digits_account_id() -> str:
+    doc = preset_data("medium")
+    doc["accounts"][3]["existing_id"] = "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661\u0662"
+    return dump(doc)
+
+
+def confusable_role_name() -> str:
+    doc = preset_data("medium")
+    doc["access_role_name"] = "Organization\u0410ccountAccessRole"  # Cyrillic A
+    return dump(doc)
+
+
 def duplicate_keys() -> str:
     return medium_text() + "name: another-name\n"
 

@@ -73,6 +73,9 @@ VALIDATION_CASES: list[tuple[str, str, str]] = [
     ("many-problems", corpus.many_problems(), "more problems"),
     ("confusable-account-name", corpus.confusable_account_name(), "U+043E"),
     ("confusable-email", corpus.confusable_email(), "U+043E"),
+    ("confusable-ou-name", corpus.confusable_ou_name(), "organizational_units[3].name"),
+    ("arabic-indic-account-id", corpus.foreign_digits_account_id(), "is not an AWS account id"),
+    ("confusable-role-name", corpus.confusable_role_name(), "is not a valid IAM role name"),
 ]
 
 
