@@ -18,6 +18,12 @@ from pathlib import Path
 
 from landingzone.errors import LandingZoneError
 
+
+class FileWriteError(LandingZoneError, OSError):
+    """The file cannot be replaced (not a regular file, a directory that is not writable, a full disk). Both a
+    LandingZoneError (the CLI prints it with exit code 1) and an OSError (what callers of a file write expect)."""
+
+
 BACKUP_SUFFIX = ".bak"
 DEFAULT_FILE_MODE = 0o666
 
@@ -52,9 +58,9 @@ def resolve_target(path: Path | str) -> Path:
     except FileNotFoundError:
         return real
     except OSError as exc:
-        raise LandingZoneError(f"cannot write {path}: {os.strerror(exc.errno or 0).lower()}") from None
+        raise FileWriteError(f"cannot write {path}: {os.strerror(exc.errno or 0).lower()}") from None
     if not stat.S_ISREG(info.st_mode):
-        raise LandingZoneError(f"refusing to replace {path}: it is not a regular file")
+        raise FileWriteError(f"refusing to replace {path}: it is not a regular file")
     return real
 
 
@@ -95,8 +101,11 @@ def atomic_write_text(path: Path | str, text: str, *, backup: bool = True, encod
         info = None
     mode = stat.S_IMODE(info.st_mode) if info else DEFAULT_FILE_MODE & ~_current_umask()
     directory = real.parent
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise FileWriteError(f"cannot write {path}: {os.strerror(exc.errno or 0).lower()}") from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
@@ -110,9 +119,12 @@ def atomic_write_text(path: Path | str, text: str, *, backup: bool = True, encod
         if backup and info is not None:
             _keep_backup(real)
         os.replace(tmp, real)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(exc, OSError) and not isinstance(exc, FileWriteError):
+            raise FileWriteError(f"cannot write {path}: {os.strerror(exc.errno or 0).lower()}; the file is "
+                                 "unchanged") from None
         raise
     _fsync_dir(directory)
     return real

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from landingzone.atomicfile import atomic_write_text, backup_path
+from landingzone.atomicfile import FileWriteError, atomic_write_text, backup_path
 from landingzone.errors import LandingZoneError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,8 +57,9 @@ def test_symlink_target_is_replaced_and_link_kept(tmp_path: Path) -> None:
 def test_refuses_to_replace_a_fifo(tmp_path: Path) -> None:
     fifo = tmp_path / "lz.yaml"
     os.mkfifo(fifo)
-    with pytest.raises(LandingZoneError, match="not a regular file"):
+    with pytest.raises(LandingZoneError, match="not a regular file") as info:
         atomic_write_text(fifo, "x")
+    assert isinstance(info.value, OSError)  # what the wizard's save catches
     assert fifo.is_fifo()
 
 
@@ -70,7 +71,7 @@ def test_failed_write_leaves_original_and_no_temp(tmp_path: Path, monkeypatch: p
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", broken_fsync)
-    with pytest.raises(OSError):
+    with pytest.raises(FileWriteError, match="no space left on device; the file is unchanged"):
         atomic_write_text(path, "new\n")
     assert path.read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lz.yaml"]
@@ -140,3 +141,16 @@ def test_sigkill_at_random_moments_never_truncates(tmp_path: Path) -> None:
         assert path.read_text() in (a, b), f"truncated after {delay}s"
         for leftover in work.glob(".*.tmp"):
             leftover.unlink()
+
+
+def test_unwritable_directory_is_a_clear_error(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root writes everywhere")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        with pytest.raises(FileWriteError, match="permission denied"):
+            atomic_write_text(locked / "lz.yaml", "x")
+    finally:
+        locked.chmod(0o700)
