@@ -18,11 +18,12 @@ from textual.screen import Screen
 
 from landingzone.config import LandingZoneConfig
 from landingzone.errors import ConfigError
-from tui.messages import ConfigSaved, GoToStep, StepFinished
+from tui.messages import GoToStep, StepFinished
 from tui.screens.accounts import AccountsScreen
 from tui.screens.apply import ApplyScreen
-from tui.screens.base import StepScreen
+from tui.screens.base import AnyStepScreen, StepScreen
 from tui.screens.done import DoneScreen
+from tui.screens.engine import EngineScreen
 from tui.screens.guardrails import GuardrailsScreen
 from tui.screens.logging import LoggingScreen
 from tui.screens.network import NetworkScreen
@@ -34,7 +35,7 @@ from tui.screens.welcome import WelcomeScreen
 from tui.services import OrchestratorFactory, Services
 from tui.state import WizardState
 
-STEPS: tuple[type[StepScreen], ...] = (
+STEPS: tuple[type[AnyStepScreen], ...] = (
     WelcomeScreen,
     OrganizationScreen,
     AccountsScreen,
@@ -47,7 +48,9 @@ STEPS: tuple[type[StepScreen], ...] = (
     ApplyScreen,
     DoneScreen,
 )
+"""Every step in order; the step bar and the command palette follow this tuple (a new step goes here)."""
 STEP_KEYS: tuple[str, ...] = tuple(s.STEP for s in STEPS)
+STEP_BAR: tuple[tuple[str, str], ...] = tuple((s.STEP, s.bar_title()) for s in STEPS)
 
 
 class WizardApp(App[None]):
@@ -71,13 +74,13 @@ class WizardApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(self._make(0))
 
-    def _make(self, index: int) -> StepScreen:
+    def _make(self, index: int) -> AnyStepScreen:
         self.step_index = index
         self.state.visited.add(STEPS[index].STEP)
-        return STEPS[index](self.state, self.services)
+        return STEPS[index](self.state, self.services, steps=STEP_BAR)
 
     @property
-    def step_screen(self) -> StepScreen:
+    def step_screen(self) -> AnyStepScreen:
         screen = self.screen
         assert isinstance(screen, StepScreen)
         return screen
@@ -123,10 +126,8 @@ class WizardApp(App[None]):
         """Quitting in the middle of a preview or an apply first asks the engine to stop after the running stage
         (its state stays consistent); a second ctrl+q quits at once."""
         screen = self.screen
-        orchestrator = getattr(screen, "orchestrator", None)
-        if getattr(screen, "running", False) and orchestrator is not None and not self.quit_requested:
+        if isinstance(screen, EngineScreen) and not self.quit_requested and screen.request_stop():
             self.quit_requested = True
-            orchestrator.request_stop()
             self.notify("Stopping after the running stage so its state stays consistent; ctrl+q again quits now.",
                         title="Engine running", severity="warning", timeout=10)
             return
@@ -146,7 +147,6 @@ class WizardApp(App[None]):
             self.notify(f"Not saved: {exc}", title="Not saved", severity="error", timeout=8)
             return None
         self.notify(f"Saved {path}", title="Saved")
-        self.post_message(ConfigSaved(str(path)))
         return path
 
 

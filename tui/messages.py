@@ -2,19 +2,27 @@
 
 Workers (threads) only ever *post* these; widgets change in the ``@on`` handlers that receive them, on the
 event loop. That is what keeps the wizard responsive while discovery, the plan, a preview or an apply runs.
+A worker that fails posts nothing: it raises, and the step base (tui/screens/base.py) hands the error to the
+screen from Textual's own ``Worker.StateChanged``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from landingzone import events as ev
     from landingzone.discovery import OrganizationSummary
+    from landingzone.plan import StagePlan
     from landingzone.toolchain import DoctorReport
     from tui.screens.base import StepAnswers
+
+ResultT = TypeVar("ResultT")
+
+Direction = Literal[-1, 0, 1]
+"""+1 next, -1 back, 0 stay (save)."""
 
 
 # ---- navigation --------------------------------------------------------------------------------------------
@@ -24,11 +32,11 @@ class StepFinished(Message):
     """A step screen hands its typed answers to the app and asks to move by ``direction`` steps (+1 next, -1
     back, 0 stay, e.g. save). Answers are kept whichever way the user goes."""
 
-    def __init__(self, step: str, answers: StepAnswers, direction: int) -> None:
+    def __init__(self, step: str, answers: StepAnswers, direction: Direction) -> None:
         super().__init__()
         self.step = step
         self.answers = answers
-        self.direction = direction
+        self.direction: Direction = direction
 
 
 class GoToStep(Message):
@@ -58,22 +66,13 @@ class DiscoveryFinished(Message):
         self.summary = summary
 
 
-class WorkFailed(Message):
-    """A worker failed; ``task`` names what it was doing (doctor, discovery, plan, preview, apply)."""
-
-    def __init__(self, task: str, error: str) -> None:
-        super().__init__()
-        self.task = task
-        self.error = error
-
-
 # ---- plan, preview, apply ----------------------------------------------------------------------------------
 
 
 class PlanReady(Message):
     """The offline plan (landingzone.plan) for the review screen."""
 
-    def __init__(self, plans: list[Any]) -> None:
+    def __init__(self, plans: list[StagePlan]) -> None:
         super().__init__()
         self.plans = plans
 
@@ -82,31 +81,16 @@ class EngineEvent(Message):
     """One typed event from landingzone.events (stage started/finished/failed, resource op, log line,
     summary), forwarded from the orchestrator's callback thread."""
 
-    def __init__(self, event: Any) -> None:
+    def __init__(self, event: ev.Event) -> None:
         super().__init__()
         self.event = event
 
 
-@dataclass
-class OperationResult:
-    operation: str
-    """preview or up."""
-    ok: bool
-    detail: Any = None
-    """The orchestrator's result (per-stage summaries, outputs) or the error."""
+class OperationFinished(Message, Generic[ResultT]):
+    """A preview or an apply succeeded; ``result`` is what the engine screen's operation returned (a failure
+    arrives as the worker's error instead)."""
 
-
-class OperationFinished(Message):
-    """A preview or an apply ended (successfully or not)."""
-
-    def __init__(self, result: OperationResult) -> None:
+    def __init__(self, operation: ev.Operation, result: ResultT) -> None:
         super().__init__()
+        self.operation = operation
         self.result = result
-
-
-class ConfigSaved(Message):
-    """The configuration was written."""
-
-    def __init__(self, path: str) -> None:
-        super().__init__()
-        self.path = path

@@ -1,7 +1,9 @@
 """The blocking operations the wizard calls from its workers, injectable so tests can point them elsewhere.
 
 The defaults are the real things: `landingzone doctor`'s checks, read-only discovery with boto3, the offline
-plan, and the orchestrator. Every one of them runs in a thread worker, never on the event loop.
+plan, and the orchestrator. Every one of them runs in a thread worker, never on the event loop. Nothing here
+knows Textual: a service returns its result or raises, and reports progress through the callback it is given;
+the screens turn results into messages.
 """
 
 from __future__ import annotations
@@ -11,15 +13,19 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from textual.message import Message
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from landingzone.config import LandingZoneConfig
 from landingzone.discovery import DiscoveryOptions, OrganizationSummary, summarize_organization
 from landingzone.toolchain import DoctorReport, run_doctor
-from tui.messages import EngineEvent, OperationFinished, OperationResult
 from tui.state import WizardState
+
+if TYPE_CHECKING:
+    from landingzone import events as ev
+    from landingzone.orchestrator import RunResult
+    from landingzone.plan import StagePlan
+
+ResultT = TypeVar("ResultT")
 
 
 def default_doctor(state: WizardState) -> DoctorReport:
@@ -48,7 +54,7 @@ PULUMI_RUNTIME_LOCK = threading.Lock()
 at once in this process, even when the user leaves a screen whose worker is still busy."""
 
 
-def default_plan(cfg: LandingZoneConfig) -> list[Any]:
+def default_plan(cfg: LandingZoneConfig) -> list[StagePlan]:
     """The offline plan. pulumi's mocks drive their work through the thread's asyncio event loop, and a worker
     thread has none: give it one for the duration of the plan."""
     from landingzone.plan import plan
@@ -62,13 +68,35 @@ def default_plan(cfg: LandingZoneConfig) -> list[Any]:
         loop.close()
 
 
-OrchestratorFactory = Callable[..., Any]
-"""(cfg, config_path, on_event=callback, passphrase=str | None) -> an object with preview(), up(), outputs()
-and request_stop() (landingzone.orchestrator.Orchestrator)."""
+def run_plan(services: Services, cfg: LandingZoneConfig) -> list[StagePlan]:
+    """The offline plan through the injected service, under PULUMI_RUNTIME_LOCK (call it from a thread worker)."""
+    with PULUMI_RUNTIME_LOCK:
+        return services.plan(cfg)
 
 
-def default_orchestrator(cfg: LandingZoneConfig, config_path: Path, *, on_event: Callable[[Any], None],
-                         passphrase: str | None = None) -> Any:
+class Engine(Protocol):
+    """What the wizard asks of the orchestrator (landingzone.orchestrator.Orchestrator is one)."""
+
+    def preview(self) -> RunResult: ...
+
+    def up(self) -> RunResult: ...
+
+    def outputs(self) -> dict[str, Any]:
+        """{stage: {output: value}} of the applied stacks (values are whatever JSON the stacks export)."""
+        ...
+
+    def request_stop(self) -> None: ...
+
+
+class OrchestratorFactory(Protocol):
+    """Builds the engine for a validated configuration; its events go to ``on_event`` (from its own thread)."""
+
+    def __call__(self, cfg: LandingZoneConfig, config_path: Path, *, on_event: ev.EventHandler,
+                 passphrase: str | None = None) -> Engine: ...
+
+
+def default_orchestrator(cfg: LandingZoneConfig, config_path: Path, *, on_event: ev.EventHandler,
+                         passphrase: str | None = None) -> Engine:
     from landingzone.orchestrator import Orchestrator
 
     return Orchestrator(cfg, config_path, on_event=on_event, passphrase=passphrase)
@@ -78,33 +106,22 @@ def default_orchestrator(cfg: LandingZoneConfig, config_path: Path, *, on_event:
 class Services:
     doctor: Callable[[WizardState], DoctorReport] = default_doctor
     discover: Callable[[WizardState], OrganizationSummary] = default_discover
-    plan: Callable[[LandingZoneConfig], list[Any]] = default_plan
+    plan: Callable[[LandingZoneConfig], list[StagePlan]] = default_plan
     orchestrator: OrchestratorFactory = default_orchestrator
     passphrase: str | None = field(default=None, repr=False)
     """The secrets passphrase typed into the wizard: kept in memory for this session only, never written to
     the configuration, the state or a log (None: the environment provides it)."""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
-
-def run_engine_operation(services: Services, cfg: LandingZoneConfig, config_path: Path, *, operation: str,
-                         run: Callable[[Any], Any], post: Callable[[Message], object],
-                         attach: Callable[[Any], None]) -> None:
+def run_engine_operation(services: Services, cfg: LandingZoneConfig, config_path: Path, *,
+                         run: Callable[[Engine], ResultT], on_event: ev.EventHandler,
+                         attach: Callable[[Engine], None]) -> ResultT:
     """The body of a screen's engine worker (call it from a thread worker, never the event loop).
 
-    Creates the orchestrator, whose events are posted as EngineEvent, and hands it to `attach` (so the screen can
-    ask it to stop); calls `run(orchestrator)` under PULUMI_RUNTIME_LOCK; posts OperationFinished with what `run`
-    returned, or with the exception when anything raised (a LandingZoneError or not: the screen shows both)."""
-
-    def on_event(event: Any) -> None:
-        post(EngineEvent(event))
-
-    try:
-        orchestrator = services.orchestrator(cfg, config_path, on_event=on_event, passphrase=services.passphrase)
-        attach(orchestrator)
-        with PULUMI_RUNTIME_LOCK:
-            detail = run(orchestrator)
-    except Exception as exc:  # noqa: BLE001 - every failure is shown to the user, with what to do
-        post(OperationFinished(OperationResult(operation, False, exc)))
-        return
-    post(OperationFinished(OperationResult(operation, True, detail)))
+    Creates the orchestrator, whose events go to ``on_event``, and hands it to ``attach`` (so the screen can ask
+    it to stop); returns what ``run(orchestrator)`` returns, run under PULUMI_RUNTIME_LOCK. Whatever raises
+    propagates: the worker fails, and the screen shows the error."""
+    orchestrator = services.orchestrator(cfg, config_path, on_event=on_event, passphrase=services.passphrase)
+    attach(orchestrator)
+    with PULUMI_RUNTIME_LOCK:
+        return run(orchestrator)

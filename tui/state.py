@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from landingzone.atomicfile import atomic_write_text
 from landingzone.config import (
@@ -26,6 +26,10 @@ from landingzone.config import (
 )
 from landingzone.errors import ConfigError, ConfigProblem
 from landingzone.presets import PresetName, preset
+
+if TYPE_CHECKING:
+    from landingzone.orchestrator import RunResult
+    from landingzone.plan import StagePlan
 
 WIZARD_HEADER = "landingzone configuration (written by the wizard)"
 
@@ -57,9 +61,17 @@ class WizardState:
     adopt: bool = False
     """Adopt an existing organization (organization.existing_id) instead of creating one."""
     saved: bool = False
-    scratch: dict[str, Any] = field(default_factory=dict)
-    """Raw text of free-form editors (network rules) so that a line that does not parse yet survives Back."""
+    """The draft was written to ``config_path`` in this session."""
     visited: set[str] = field(default_factory=set)
+    """Steps the user has opened."""
+    network_text: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Account -> editor -> raw text of the network step's free-form editors, so that a line that does not parse
+    yet survives Back and Next."""
+    plan: list[StagePlan] | None = None
+    """The review step's offline plan of the draft (None until it is ready); the preview lists its stacks before
+    the engine reports them."""
+    preview: RunResult | None = None
+    """The last successful preview, which the apply step confirms and applies (None: apply needs a preview)."""
 
     @classmethod
     def from_preset(cls, name: PresetName = "medium", *, config_path: Path | None = None) -> WizardState:

@@ -17,7 +17,8 @@ from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static
 
 from landingzone.config import ROOT_OU, AccountKind
 from landingzone.errors import ConfigProblem
-from tui.screens.base import StepAnswers, StepScreen
+from tui.screens.base import StepList, StepScreen
+from tui.services import Services
 from tui.state import WizardState, owned_by
 
 COLUMNS = ("", "Name", "Email", "Kind", "OU", "Existing id")
@@ -33,7 +34,7 @@ class AccountsAnswers:
         state.data["accounts"] = copy.deepcopy(self.accounts)
 
 
-class AccountsScreen(StepScreen):
+class AccountsScreen(StepScreen[AccountsAnswers]):
     STEP = "accounts"
     TITLE_TEXT = "Accounts"
     HELP = "Member accounts: security, log-archive, production, development and more"
@@ -44,8 +45,8 @@ class AccountsScreen(StepScreen):
         Binding("ctrl+r", "remove_account", "Remove account"),
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, state: WizardState, services: Services, *, steps: StepList = ()) -> None:
+        super().__init__(state, services, steps=steps)
         self.rows: list[dict[str, Any]] = copy.deepcopy(self.state.data.get("accounts") or [])
         self.current = 0
         self._loading = False
@@ -106,7 +107,7 @@ class AccountsScreen(StepScreen):
     def _done_loading(self) -> None:
         self._loading = False
 
-    def collect(self) -> StepAnswers:
+    def collect(self) -> AccountsAnswers:
         if self.rows and not self._loading and self.is_mounted:
             row = self.rows[self.current]
             row["name"] = self.query_one("#acct-name", Input).value.strip()

@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -17,10 +16,11 @@ from textual.widgets import Label, ProgressBar, RichLog, Static
 from landingzone import events as ev
 from landingzone.config import LandingZoneConfig
 from landingzone.errors import ConfigError, StageError
-from tui.messages import EngineEvent, OperationFinished
-from tui.screens.base import StepAnswers, StepScreen
+from landingzone.orchestrator import RunResult
+from tui.screens.base import StepList
 from tui.screens.confirm import ConfirmApply
-from tui.services import run_engine_operation
+from tui.screens.engine import EngineScreen
+from tui.services import Engine, Services
 from tui.state import WizardState
 from tui.widgets.stage_table import stack_label
 
@@ -33,8 +33,9 @@ class ApplyAnswers:
 
 @dataclass
 class ApplyOutcome:
-    result: Any
+    result: RunResult
     outputs: dict[str, Any]
+    """{stage: {output: value}} after the apply (Engine.outputs)."""
 
 
 class StackProgress(Horizontal):
@@ -73,19 +74,21 @@ class StackProgress(Horizontal):
         self.query_one(".status", Static).update(Text(text, style=style))
 
 
-class ApplyScreen(StepScreen):
+class ApplyScreen(EngineScreen[ApplyAnswers, ApplyOutcome]):
     STEP = "apply"
     TITLE_TEXT = "Apply"
     HELP = "Apply the landing zone after a confirmation; live progress per stage"
+    OPERATION = "up"
+    BUSY_NEXT = "Wait for the apply to finish (escape stops after the running stage)."
+    BUSY_BACK = "The apply is running; wait for it to finish."
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "stop", "Stop after this stage"),
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.orchestrator: Any = None
-        self.running = False
+    def __init__(self, state: WizardState, services: Services, *, steps: StepList = ()) -> None:
+        super().__init__(state, services, steps=steps)
+        self.cfg: LandingZoneConfig | None = None
         self.finished_ok: bool | None = None
         self.bars: dict[str, StackProgress] = {}
 
@@ -100,7 +103,7 @@ class ApplyScreen(StepScreen):
             panel.border_title = "Outputs"
             yield Static(id="apply-outputs")
 
-    def collect(self) -> StepAnswers:
+    def collect(self) -> ApplyAnswers:
         return ApplyAnswers()
 
     def on_mount(self) -> None:
@@ -111,7 +114,7 @@ class ApplyScreen(StepScreen):
         except ConfigError as exc:
             self._status(f"The configuration has {len(exc.problems)} problem(s); go back and fix them.", "red")
             return
-        preview = self.state.scratch.get("preview")
+        preview = self.state.preview
         if preview is None:
             self._status("Apply needs a successful preview first: go back (ctrl+b).", "yellow")
             return
@@ -130,32 +133,19 @@ class ApplyScreen(StepScreen):
         self.query_one("#apply-status", Static).update(Text(text, style=style))
 
     def _confirmed(self, confirmed: bool | None) -> None:
-        if not confirmed:
+        if not confirmed or self.cfg is None:
             self._status("Not applied. ctrl+b goes back to the preview.", "yellow")
             return
-        self.running = True
         self._status("Applying… (escape stops after the running stage; nothing is rolled back)", "bold yellow")
-        self.run_apply(self.cfg)
+        self.start_engine(self.cfg)
 
-    # ---- the worker ------------------------------------------------------------------------------------------
+    # ---- the engine ------------------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="engine")
-    def run_apply(self, cfg: LandingZoneConfig) -> None:
-        def up_then_outputs(orchestrator: Any) -> ApplyOutcome:
-            result = orchestrator.up()
-            return ApplyOutcome(result, orchestrator.outputs())
+    def operate(self, orchestrator: Engine) -> ApplyOutcome:
+        result = orchestrator.up()
+        return ApplyOutcome(result, orchestrator.outputs())
 
-        run_engine_operation(self.services, cfg, self.state.config_path, operation="up", run=up_then_outputs,
-                             post=self.post_message, attach=self._hold_orchestrator)
-
-    def _hold_orchestrator(self, orchestrator: Any) -> None:
-        self.orchestrator = orchestrator
-
-    # ---- events ----------------------------------------------------------------------------------------------
-
-    @on(EngineEvent)
-    def _engine_event(self, message: EngineEvent) -> None:
-        event = message.event
+    def engine_event(self, event: ev.Event) -> None:
         log = self.query_one("#apply-log", RichLog)
         if isinstance(event, ev.StageStarted):
             self._bar(stack_label(event.stage, event.account)).set_status("running…", "bold yellow")
@@ -175,16 +165,13 @@ class ApplyScreen(StepScreen):
             log.write(Text(f"  [{stack_label(event.stage, event.account)}] {event.message}",
                            style={"error": "red", "warning": "yellow"}.get(event.level, "dim")))
 
-    @on(OperationFinished)
-    def _finished(self, message: OperationFinished) -> None:
-        self.running = False
-        self.finished_ok = message.result.ok
-        if message.result.ok:
-            outcome: ApplyOutcome = message.result.detail
-            self._status("✓ Applied: every stage is green. ctrl+n: next steps.", "bold green")
-            self._show_outputs(outcome.outputs)
-            return
-        error = message.result.detail
+    def engine_finished(self, result: ApplyOutcome) -> None:
+        self.finished_ok = True
+        self._status("✓ Applied: every stage is green. ctrl+n: next steps.", "bold green")
+        self._show_outputs(result.outputs)
+
+    def engine_failed(self, error: BaseException) -> None:
+        self.finished_ok = False
         if isinstance(error, StageError):
             applied = ", ".join(error.applied) or "nothing"
             text = (f"✗ Stage {error.stage!r} failed: {error.cause}\nApplied before the failure: {applied} "
@@ -206,20 +193,3 @@ class ApplyScreen(StepScreen):
                 table.add_row(Text(stage), Text(str(key)), Text(str(value)))
         self.query_one("#apply-outputs", Static).update(table)
         self.query_one("#apply-outputs-panel").display = True
-
-    def action_stop(self) -> None:
-        if self.running and self.orchestrator is not None:
-            self.orchestrator.request_stop()
-            self.notify("Stopping after the running stage…")
-
-    def action_next(self) -> None:
-        if self.running:
-            self.notify("Wait for the apply to finish (escape stops after the running stage).", severity="warning")
-            return
-        super().action_next()
-
-    def action_back(self) -> None:
-        if self.running:
-            self.notify("The apply is running; wait for it to finish.", severity="warning")
-            return
-        super().action_back()

@@ -1,8 +1,27 @@
-"""What every wizard step shares: layout, navigation bindings, validation as you type."""
+"""What every wizard step shares: layout, navigation bindings, validation as you type, failed workers.
+
+Adding a step
+-------------
+
+1. A module ``tui/screens/<step>.py`` with a frozen dataclass of the step's answers whose ``apply(state)`` writes
+   them into ``state.data`` (the fields listed in ``OWNS``; anything that is not configuration but must survive
+   Back and Next gets a typed field on ``WizardState``), and ``class XScreen(StepScreen[XAnswers])`` that sets
+   ``STEP``, ``TITLE_TEXT`` (``BAR_TITLE`` when the step bar needs a shorter one), ``HELP`` and ``OWNS`` and
+   implements ``compose_body()`` and ``collect() -> XAnswers``; ``field_widgets()`` marks the widget of a field
+   with problems, ``extra_problems()`` adds the wizard's own rules.
+2. Its place in ``STEPS`` in tui/app.py: the order, the step bar and the command palette all come from there.
+3. Blocking work (AWS, pulumi) runs in a thread worker, ``@work(thread=True, exit_on_error=False, name=TASK)``,
+   that calls a Textual-free function of tui/services.py (injectable in ``Services`` for tests) and posts a typed
+   message of tui/messages.py with the result. It does not catch errors: a worker that raises ends in
+   ``WorkerState.ERROR`` and ``work_failed(TASK, error)`` below receives it on the event loop. Engine operations
+   (preview, apply) derive from ``EngineScreen`` (tui/screens/engine.py) instead.
+4. Tests in tests/tui (Pilot), the step in tests/tui/test_snapshots.py's STEPS, and a row in docs/wizard.md.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar, Protocol
+from collections.abc import Sequence
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,9 +30,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Header, Input, RadioSet, Select, SelectionList, TextArea
+from textual.worker import Worker, WorkerState
 
-from landingzone.errors import ConfigProblem
-from tui.messages import StepFinished
+from landingzone.errors import ConfigProblem, LandingZoneError
+from tui.messages import Direction, StepFinished
 from tui.services import Services
 from tui.state import WizardState, owned_by
 from tui.widgets.problems import ProblemList
@@ -26,12 +46,27 @@ class StepAnswers(Protocol):
     def apply(self, state: WizardState) -> None: ...
 
 
-class StepScreen(Screen[None]):
-    """Base of every step. Subclasses set STEP, TITLE_TEXT, OWNS and implement compose_body() and
-    collect()."""
+AnswersT = TypeVar("AnswersT", bound=StepAnswers)
+
+StepList = Sequence[tuple[str, str]]
+"""(step, title in the step bar) of every step, in order."""
+
+
+def error_text(error: BaseException) -> str:
+    """A failure as the user reads it: our own errors say what to do already; anything else names its type."""
+    return str(error) if isinstance(error, LandingZoneError) else f"{type(error).__name__}: {error}"
+
+
+class StepScreen(Screen[AnswersT]):
+    """Base of every step (see the module docstring for how to add one). The type parameter is the step's
+    answers: ``collect()`` returns them and ``StepFinished`` carries them to the app, which applies them to the
+    draft whichever way the user goes. (Steps are switched, not pushed: Next can be refused and Save stays, so the
+    answers travel in that message rather than through ``dismiss``.)"""
 
     STEP: ClassVar[str] = ""
     TITLE_TEXT: ClassVar[str] = ""
+    BAR_TITLE: ClassVar[str] = ""
+    """The step's name in the step bar (empty: TITLE_TEXT)."""
     HELP: ClassVar[str] = ""
     """One line shown in the command palette."""
     OWNS: ClassVar[tuple[str, ...]] = ()
@@ -43,16 +78,21 @@ class StepScreen(Screen[None]):
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
 
-    def __init__(self, state: WizardState, services: Services) -> None:
+    def __init__(self, state: WizardState, services: Services, *, steps: StepList = ()) -> None:
         super().__init__()
         self.state = state
         self.services = services
+        self.steps = steps
         self.problems: list[ConfigProblem] = []
         self._revalidate_pending = False
 
+    @classmethod
+    def bar_title(cls) -> str:
+        return cls.BAR_TITLE or cls.TITLE_TEXT
+
     def compose(self) -> ComposeResult:
         yield Header()
-        yield StepBar(self.STEP)
+        yield StepBar(self.STEP, self.steps or [(self.STEP, self.bar_title())])
         with VerticalScroll(id="body", classes=f"step-{self.STEP}"):
             yield from self.compose_body()
         yield ProblemList(id="problems")
@@ -61,7 +101,7 @@ class StepScreen(Screen[None]):
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError
 
-    def collect(self) -> StepAnswers:
+    def collect(self) -> AnswersT:
         """The answers as the widgets show them now."""
         raise NotImplementedError
 
@@ -107,13 +147,33 @@ class StepScreen(Screen[None]):
         self._revalidate_pending = False
         self.revalidate()
 
+    # ---- workers -------------------------------------------------------------------------------------------
+
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        error = event.worker.error
+        if event.state == WorkerState.ERROR and error is not None:
+            self.work_failed(event.worker.name, error)
+
+    def work_failed(self, task: str, error: BaseException) -> None:
+        """A worker of this screen raised ``error``; ``task`` is the worker's name. Runs on the event loop, after
+        every message the worker posted. Screens show it where it belongs; by default, a notification."""
+        self.notify(f"{task} failed: {error_text(error)}", title="Failed", severity="error", timeout=8)
+
     # ---- navigation ----------------------------------------------------------------------------------------
 
+    def finish(self, direction: Direction) -> None:
+        self.post_message(StepFinished(self.STEP, self.collect(), direction))
+
     def action_next(self) -> None:
-        self.post_message(StepFinished(self.STEP, self.collect(), +1))
+        self.finish(+1)
 
     def action_back(self) -> None:
-        self.post_message(StepFinished(self.STEP, self.collect(), -1))
+        self.finish(-1)
 
     def action_save(self) -> None:
-        self.post_message(StepFinished(self.STEP, self.collect(), 0))
+        self.finish(0)
+
+
+AnyStepScreen = StepScreen[Any]
+"""A step whatever its answers (Screen's result type is invariant, so StepScreen[StepAnswers] would not do)."""

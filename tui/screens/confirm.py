@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -14,18 +14,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from landingzone.config import LandingZoneConfig
+from landingzone.orchestrator import RunResult
 
 PROTECTED_NOTE = ("Protected: the organization and every account are created with `protect`; a later destroy "
                   "never deletes them, and closing an account is never implied (close_on_deletion stays off "
                   "unless the configuration says so).")
 
 
-def changes_table(preview: Any) -> Table:
+def changes_table(preview: RunResult) -> Table:
     table = Table(box=None, pad_edge=False, show_edge=False)
     table.add_column("Stack", style="bold")
     for op in ("create", "update", "replace", "delete"):
         table.add_column(op, justify="right")
-    for outcome in getattr(preview, "stacks", []):
+    for outcome in preview.stacks:
         counts = outcome.counts
         label = outcome.ref.label
         table.add_row(Text(label), *(str(counts.get(op, 0) or "·") for op in ("create", "update", "replace", "delete")))
@@ -46,13 +47,13 @@ class ConfirmApply(ModalScreen[bool]):
         Binding("ctrl+y", "confirm", "Apply", show=True),
     ]
 
-    def __init__(self, cfg: LandingZoneConfig, preview: Any) -> None:
+    def __init__(self, cfg: LandingZoneConfig, preview: RunResult) -> None:
         super().__init__()
         self.cfg = cfg
         self.preview = preview
 
     def compose(self) -> ComposeResult:
-        changed = sum(getattr(o, "changed", 0) for o in getattr(self.preview, "stacks", []))
+        changed = sum(o.changed for o in self.preview.stacks)
         with Vertical(id="confirm-dialog"):
             yield Static(Text(f"Apply {changed} change(s) to AWS?", style="bold"), id="confirm-title")
             yield Static(Text(f"Landing zone {self.cfg.name}: the stages run in order (organization, security, "

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Markdown
 
-from tui.screens.base import StepAnswers, StepScreen
+from tui.screens.base import StepScreen
 from tui.state import WizardState
 
 CI_WORKFLOW = """\
@@ -38,7 +38,7 @@ class DoneAnswers:
         return None
 
 
-class DoneScreen(StepScreen):
+class DoneScreen(StepScreen[DoneAnswers]):
     STEP = "done"
     TITLE_TEXT = "Done"
     HELP = "Next steps: CI workflow, audit"
@@ -67,5 +67,5 @@ Your configuration is **{path}** ({saved}). Commit it: it is the landing zone.
         with Vertical(classes="panel"):
             yield Markdown(text, id="next-steps")
 
-    def collect(self) -> StepAnswers:
+    def collect(self) -> DoneAnswers:
         return DoneAnswers()

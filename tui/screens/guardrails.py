@@ -22,7 +22,8 @@ from landingzone.config import LandingZoneConfig
 from landingzone.errors import ConfigError, ConfigProblem, LandingZoneError, QuotaError
 from landingzone.policies.catalog import GuardrailCatalog, RenderContext, default_catalog, plan_attachments
 from landingzone.policies.simulator import PolicyTree, SimulationError, simulate
-from tui.screens.base import StepAnswers, StepScreen
+from tui.screens.base import StepList, StepScreen
+from tui.services import Services
 from tui.state import WizardState
 from tui.widgets.quota_meter import QuotaMeter
 
@@ -41,7 +42,7 @@ def _targets(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
-class GuardrailsScreen(StepScreen):
+class GuardrailsScreen(StepScreen[GuardrailsAnswers]):
     STEP = "guardrails"
     TITLE_TEXT = "Guardrails"
     HELP = "SCP library: descriptions, rendered JSON, quota per target, would-this-be-denied check"
@@ -51,8 +52,9 @@ class GuardrailsScreen(StepScreen):
         Binding("space", "toggle_guardrail", "On/off", show=True),
     ]
 
-    def __init__(self, *args: Any, catalog: GuardrailCatalog | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, state: WizardState, services: Services, *, steps: StepList = (),
+                 catalog: GuardrailCatalog | None = None) -> None:
+        super().__init__(state, services, steps=steps)
         self.catalog = catalog or default_catalog()
         self.assignments: list[dict[str, Any]] = copy.deepcopy(self.state.data.get("guardrails") or [])
         self.selected = self.catalog.ids()[0] if len(self.catalog) else ""
@@ -189,7 +191,7 @@ class GuardrailsScreen(StepScreen):
 
     # ---- validation, quotas ----------------------------------------------------------------------------------
 
-    def collect(self) -> StepAnswers:
+    def collect(self) -> GuardrailsAnswers:
         self._read_editor()
         return GuardrailsAnswers(copy.deepcopy(self.assignments))
 

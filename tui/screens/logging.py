@@ -12,7 +12,7 @@ from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Stati
 
 from landingzone.config import LAKE_RETENTION_RANGE
 from landingzone.errors import ConfigProblem
-from tui.screens.base import StepAnswers, StepScreen
+from tui.screens.base import StepScreen
 from tui.state import WizardState
 
 LAKE_NOTE = ("CloudTrail Lake takes no new customers since 2026-05-31: choose it only if your organization "
@@ -48,7 +48,7 @@ class LoggingAnswers:
         }
 
 
-class LoggingScreen(StepScreen):
+class LoggingScreen(StepScreen[LoggingAnswers]):
     STEP = "logging"
     TITLE_TEXT = "Logging"
     HELP = "Organization trail, bucket retention, KMS, Athena (default) or CloudTrail Lake"
@@ -91,7 +91,7 @@ class LoggingScreen(StepScreen):
         super().on_mount()
         self._lake_choice()
 
-    def collect(self) -> StepAnswers:
+    def collect(self) -> LoggingAnswers:
         pressed = self.query_one("#query-layer", RadioSet).pressed_button
         return LoggingAnswers(
             trail_name=self.query_one("#trail-name", Input).value,

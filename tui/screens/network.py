@@ -19,7 +19,8 @@ from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
 from landingzone.config import WORKLOAD_ACCOUNT_KINDS
 from landingzone.errors import ConfigProblem
-from tui.screens.base import StepAnswers, StepScreen
+from tui.screens.base import StepList, StepScreen
+from tui.services import Services
 from tui.state import WizardState
 from tui.widgets.role_graph import RoleGraph
 
@@ -94,25 +95,25 @@ class NetworkAnswers:
 
     def apply(self, state: WizardState) -> None:
         state.data["network"] = copy.deepcopy(self.network)
-        state.scratch["network"] = copy.deepcopy(self.raw)
+        state.network_text = copy.deepcopy(self.raw)
         if self.close_default_security_groups:
             state.data.pop(CLOSE_DEFAULTS, None)  # the default: the saved file does not spell it out
         else:
             state.data[CLOSE_DEFAULTS] = False
 
 
-class NetworkScreen(StepScreen):
+class NetworkScreen(StepScreen[NetworkAnswers]):
     STEP = "network"
     TITLE_TEXT = "Network"
     HELP = "Security groups by workload role, role-to-role rules, declared edge ingress"
     OWNS = ("network", CLOSE_DEFAULTS)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, state: WizardState, services: Services, *, steps: StepList = ()) -> None:
+        super().__init__(state, services, steps=steps)
         self.nets: dict[str, dict[str, Any]] = {
             str(n["account"]): copy.deepcopy(n) for n in self.state.data.get("network") or []}
         self.order = [str(n["account"]) for n in self.state.data.get("network") or []]
-        self.raw: dict[str, dict[str, str]] = copy.deepcopy(self.state.scratch.get("network") or {})
+        self.raw: dict[str, dict[str, str]] = copy.deepcopy(self.state.network_text)
         workload = [str(a["name"]) for a in self.state.data.get("accounts") or []
                     if a.get("kind") in {k.value for k in WORKLOAD_ACCOUNT_KINDS} and a.get("name")]
         self.accounts = list(dict.fromkeys([*self.order, *workload]))
@@ -199,7 +200,7 @@ class NetworkScreen(StepScreen):
         self._parse_problems_by_account = getattr(self, "_parse_problems_by_account", {})
         self._parse_problems_by_account[self.current] = p1 + p2 + p3
 
-    def collect(self) -> StepAnswers:
+    def collect(self) -> NetworkAnswers:
         self._read_current()
         network = [self.nets[a] for a in self.order if a in self.nets]
         return NetworkAnswers(copy.deepcopy(network), copy.deepcopy(self.raw),

@@ -11,7 +11,7 @@ from textual.widgets import Checkbox, Input, Label, SelectionList, Static
 
 from landingzone.config import SecurityService
 from landingzone.errors import ConfigProblem
-from tui.screens.base import StepAnswers, StepScreen
+from tui.screens.base import StepScreen
 from tui.state import WizardState
 
 CHECKLIST: list[tuple[str, str, str]] = [
@@ -52,7 +52,7 @@ class OrganizationAnswers:
         data.setdefault("organization", {})["security_services"] = list(self.security_services)
 
 
-class OrganizationScreen(StepScreen):
+class OrganizationScreen(StepScreen[OrganizationAnswers]):
     STEP = "organization"
     TITLE_TEXT = "Organization"
     HELP = "Name, home and governed regions, management account checklist, delegated security services"
@@ -99,7 +99,7 @@ class OrganizationScreen(StepScreen):
             yield Static("CloudTrail is always delegated: the organization trail is created from the "
                          "Security account, not the management account.", classes="hint")
 
-    def collect(self) -> StepAnswers:
+    def collect(self) -> OrganizationAnswers:
         services = list(self.query_one("#services", SelectionList).selected)
         return OrganizationAnswers(
             name=self.query_one("#name", Input).value,

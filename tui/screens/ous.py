@@ -14,7 +14,8 @@ from textual.widgets import Input, Label, Static
 
 from landingzone.config import ROOT_OU
 from landingzone.presets import PresetName, preset_data
-from tui.screens.base import StepAnswers, StepScreen
+from tui.screens.base import StepList, StepScreen
+from tui.services import Services
 from tui.state import WizardState
 from tui.widgets.ou_tree import AccountNode, OuNode, OuTree, iter_ou_dicts, ou_paths_of
 
@@ -54,9 +55,10 @@ class OusAnswers:
             guard["targets"] = targets
 
 
-class OusScreen(StepScreen):
+class OusScreen(StepScreen[OusAnswers]):
     STEP = "ous"
     TITLE_TEXT = "Organizational units"
+    BAR_TITLE = "OUs"
     HELP = "OU tree editor: add, rename, remove OUs and move accounts with the keyboard"
     OWNS = ("organizational_units", "accounts")
 
@@ -71,8 +73,8 @@ class OusScreen(StepScreen):
         Binding("3", "load_preset('large')", "Large", show=False),
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, state: WizardState, services: Services, *, steps: StepList = ()) -> None:
+        super().__init__(state, services, steps=steps)
         self.ous: list[dict[str, Any]] = copy.deepcopy(self.state.data.get("organizational_units") or [])
         self.accounts: list[dict[str, Any]] = copy.deepcopy(self.state.data.get("accounts") or [])
         self.renamed: list[tuple[str, str]] = []
@@ -96,7 +98,7 @@ class OusScreen(StepScreen):
         super().on_mount()
         self.query_one(OuTree).focus()
 
-    def collect(self) -> StepAnswers:
+    def collect(self) -> OusAnswers:
         return OusAnswers(copy.deepcopy(self.ous),
                           {str(a.get("name")): str(a.get("ou") or ROOT_OU) for a in self.accounts},
                           tuple(self.renamed))

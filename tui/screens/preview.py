@@ -4,22 +4,22 @@ each resource's diff."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label, RichLog, Static
 
 from landingzone import events as ev
-from landingzone.config import LandingZoneConfig
-from landingzone.errors import ConfigError, LandingZoneError
+from landingzone.errors import ConfigError
+from landingzone.orchestrator import RunResult
 from landingzone.toolchain import passphrase_source
-from tui.messages import EngineEvent, OperationFinished
-from tui.screens.base import StepAnswers, StepScreen
-from tui.services import run_engine_operation
+from tui.screens.base import StepList, error_text
+from tui.screens.engine import EngineScreen
+from tui.services import Engine, Services
 from tui.state import WizardState
 from tui.widgets.stage_table import StageTable, stack_label
 
@@ -30,21 +30,22 @@ class PreviewAnswers:
         return None
 
 
-class PreviewScreen(StepScreen):
+class PreviewScreen(EngineScreen[PreviewAnswers, RunResult]):
     STEP = "preview"
     TITLE_TEXT = "Preview"
     HELP = "Preview every stage against AWS: what would be created, updated, replaced or deleted"
+    OPERATION = "preview"
+    BUSY_NEXT = "Wait for the preview to finish."
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "rerun", "Preview again"),
         Binding("escape", "stop", "Stop"),
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.orchestrator: Any = None
-        self.result: Any = None
-        self.running = False
+    def __init__(self, state: WizardState, services: Services, *, steps: StepList = ()) -> None:
+        super().__init__(state, services, steps=steps)
+        self.result: RunResult | None = None
+        """The preview when it succeeded (None while it runs or after a failure)."""
         self.resources: dict[str, list[ev.ResourceOp]] = {}
 
     def compose_body(self) -> ComposeResult:
@@ -56,7 +57,7 @@ class PreviewScreen(StepScreen):
         yield StageTable(id="preview-table")
         with Vertical(classes="panel", id="preview-drill") as panel:
             panel.border_title = "Resources of the selected stack (enter)"
-            drill: DataTable[Any] = DataTable(id="preview-resources", zebra_stripes=True)
+            drill: DataTable[Text] = DataTable(id="preview-resources", zebra_stripes=True)
             yield drill
         log = RichLog(id="preview-log", max_lines=500, wrap=True, markup=False)
         log.border_title = "Engine log"
@@ -68,7 +69,7 @@ class PreviewScreen(StepScreen):
         super().on_mount()
         self.start()
 
-    def collect(self) -> StepAnswers:
+    def collect(self) -> PreviewAnswers:
         return PreviewAnswers()
 
     def start(self) -> None:
@@ -87,29 +88,18 @@ class PreviewScreen(StepScreen):
             self.query_one("#passphrase", Input).focus()
             return
         table = self.query_one(StageTable)
-        for stage_plan in self.state.scratch.get("plan") or []:
+        for stage_plan in self.state.plan or []:
             table.ensure_row(stack_label(stage_plan.stage, stage_plan.account))
-        self.running = True
         self.result = None
         self.query_one("#preview-status", Static).update("Previewing… (escape stops after the running stage)")
-        self.run_preview(cfg)
+        self.start_engine(cfg)
 
-    # ---- the worker ------------------------------------------------------------------------------------------
+    # ---- the engine ------------------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="engine")
-    def run_preview(self, cfg: LandingZoneConfig) -> None:
-        run_engine_operation(self.services, cfg, self.state.config_path, operation="preview",
-                             run=lambda orchestrator: orchestrator.preview(), post=self.post_message,
-                             attach=self._hold_orchestrator)
+    def operate(self, orchestrator: Engine) -> RunResult:
+        return orchestrator.preview()
 
-    def _hold_orchestrator(self, orchestrator: Any) -> None:
-        self.orchestrator = orchestrator
-
-    # ---- events from the worker ------------------------------------------------------------------------------
-
-    @on(EngineEvent)
-    def _engine_event(self, message: EngineEvent) -> None:
-        event = message.event
+    def engine_event(self, event: ev.Event) -> None:
         table = self.query_one(StageTable)
         log = self.query_one("#preview-log", RichLog)
         if isinstance(event, ev.StageStarted):
@@ -130,24 +120,21 @@ class PreviewScreen(StepScreen):
             log.write(Text(f"[{stack_label(event.stage, event.account)}] {event.message}",
                            style={"error": "red", "warning": "yellow"}.get(event.level, "")))
 
-    @on(OperationFinished)
-    def _finished(self, message: OperationFinished) -> None:
-        self.running = False
+    def engine_failed(self, error: BaseException) -> None:
+        self.state.preview = None
         status = self.query_one("#preview-status", Static)
-        if not message.result.ok:
-            self.state.scratch.pop("preview", None)
-            error = message.result.detail
-            why = str(error) if isinstance(error, LandingZoneError) else f"{type(error).__name__}: {error}"
-            status.update(Text(f"The preview failed: {why}", style="bold red"))
-            return
-        self.result = message.result.detail
-        self.state.scratch["preview"] = self.result
+        status.update(Text(f"The preview failed: {error_text(error)}", style="bold red"))
+
+    def engine_finished(self, result: RunResult) -> None:
+        status = self.query_one("#preview-status", Static)
+        self.result = result
+        self.state.preview = result
         table = self.query_one(StageTable)
-        for outcome in self.result.stacks:
+        for outcome in result.stacks:
             label = stack_label(outcome.ref.stage, outcome.ref.account)
             table.set_counts(label, dict(outcome.counts))
             self.resources[label] = list(outcome.resources)
-        changed = sum(outcome.changed for outcome in self.result.stacks)
+        changed = sum(outcome.changed for outcome in result.stacks)
         if changed:
             status.update(Text.assemble((f"{changed} change(s) pending. ", "bold yellow"),
                                         "Select a stack (enter) to see its resources; ctrl+n applies."))
@@ -190,16 +177,8 @@ class PreviewScreen(StepScreen):
         self.query_one(StageTable).counts.clear()
         self.start()
 
-    def action_stop(self) -> None:
-        if self.running and self.orchestrator is not None:
-            self.orchestrator.request_stop()
-            self.notify("Stopping after the running stage…")
-
     def action_next(self) -> None:
-        if self.running:
-            self.notify("Wait for the preview to finish.", severity="warning")
-            return
-        if self.result is None:
+        if not self.running and self.result is None:
             self.notify("Apply needs a successful preview first (ctrl+r previews again).", severity="warning")
             return
         super().action_next()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -17,12 +17,15 @@ from textual.widgets import Static
 from landingzone.config import LandingZoneConfig
 from landingzone.errors import ConfigError, LandingZoneError
 from landingzone.policies.catalog import plan_attachments
-from tui.messages import PlanReady, WorkFailed
-from tui.screens.base import StepAnswers, StepScreen
-from tui.services import PULUMI_RUNTIME_LOCK
+from tui.messages import PlanReady
+from tui.screens.base import StepScreen, error_text
+from tui.services import run_plan
 from tui.state import WizardState
 from tui.widgets.ou_tree import OuTree
 from tui.widgets.quota_meter import usage_table
+
+if TYPE_CHECKING:
+    from landingzone.plan import StagePlan
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def short_type(resource_type: str) -> str:
     return f"{module}.{resource_type.rsplit(':', 1)[-1]}"
 
 
-def plan_table(plans: list[Any]) -> Table:
+def plan_table(plans: list[StagePlan]) -> Table:
     """Resources per stage (per stack for account-scoped stages), the most frequent types first."""
     table = Table(box=None, pad_edge=False, show_edge=False)
     table.add_column("Stage", style="bold", no_wrap=True)
@@ -91,7 +94,7 @@ def guardrail_table(cfg: LandingZoneConfig) -> Table:
     return table
 
 
-class ReviewScreen(StepScreen):
+class ReviewScreen(StepScreen[ReviewAnswers]):
     STEP = "review"
     TITLE_TEXT = "Review"
     HELP = "Everything at a glance: accounts in OUs, guardrails, the offline plan; save"
@@ -140,27 +143,18 @@ class ReviewScreen(StepScreen):
                 [u for u in attachment.usage(cfg.quotas) if u.target in attachment.per_target]))
         self.run_plan(cfg)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="plan")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="plan", name="plan")
     def run_plan(self, cfg: LandingZoneConfig) -> None:
-        try:
-            with PULUMI_RUNTIME_LOCK:
-                plans = self.services.plan(cfg)
-        except LandingZoneError as exc:
-            self.post_message(WorkFailed("plan", str(exc)))
-            return
-        except Exception as exc:  # noqa: BLE001 - shown on the screen; the wizard keeps going
-            self.post_message(WorkFailed("plan", f"{type(exc).__name__}: {exc}"))
-            return
-        self.post_message(PlanReady(plans))
+        self.post_message(PlanReady(run_plan(self.services, cfg)))
 
     @on(PlanReady)
     def _plan_ready(self, message: PlanReady) -> None:
-        self.state.scratch["plan"] = message.plans
+        self.state.plan = message.plans
         self.query_one("#review-plan", Static).update(plan_table(message.plans))
 
-    @on(WorkFailed)
-    def _plan_failed(self, message: WorkFailed) -> None:
-        self.query_one("#review-plan", Static).update(Text(f"The plan failed: {message.error}", style="red"))
+    def work_failed(self, task: str, error: BaseException) -> None:
+        """The plan failed: shown on the screen; the wizard keeps going."""
+        self.query_one("#review-plan", Static).update(Text(f"The plan failed: {error_text(error)}", style="red"))
 
-    def collect(self) -> StepAnswers:
+    def collect(self) -> ReviewAnswers:
         return ReviewAnswers()

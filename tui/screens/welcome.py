@@ -17,8 +17,8 @@ from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 from landingzone.discovery import OrganizationSummary
 from landingzone.errors import ConfigProblem
 from landingzone.presets import PRESETS, PresetName
-from tui.messages import DiscoveryFinished, DoctorFinished, WorkFailed
-from tui.screens.base import StepAnswers, StepScreen
+from tui.messages import DiscoveryFinished, DoctorFinished
+from tui.screens.base import StepScreen
 from tui.state import WizardState
 
 
@@ -86,9 +86,10 @@ class WelcomeAnswers:
         state.adopt = self.adopt
 
 
-class WelcomeScreen(StepScreen):
+class WelcomeScreen(StepScreen[WelcomeAnswers]):
     STEP = "welcome"
     TITLE_TEXT = "Welcome and preflight"
+    BAR_TITLE = "Welcome"
     HELP = "Preflight checks, what your credentials can see, new or adopted organization"
     OWNS = ("organization.existing_id", "organization.existing_root_id")
 
@@ -135,7 +136,7 @@ class WelcomeScreen(StepScreen):
         self._show_adopt_fields()
         self.run_preflight()
 
-    def collect(self) -> StepAnswers:
+    def collect(self) -> WelcomeAnswers:
         preset: PresetName | None = None
         if self.state.preset_name is not None:
             pressed = self.query_one("#preset", RadioSet).pressed_button
@@ -150,7 +151,6 @@ class WelcomeScreen(StepScreen):
 
     def extra_problems(self) -> list[ConfigProblem]:
         answers = self.collect()
-        assert isinstance(answers, WelcomeAnswers)
         if answers.adopt and not answers.existing_id.strip():
             return [ConfigProblem("organization.existing_id", "adopting an existing organization needs its id "
                                   "(o-...; `aws organizations describe-organization`)", None)]
@@ -171,22 +171,15 @@ class WelcomeScreen(StepScreen):
         self.query_one("#doctor", Static).update("Checking again…")
         self.run_preflight()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="preflight")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="preflight", name="doctor")
     def run_preflight(self) -> None:
-        try:
-            report = self.services.doctor(self.state)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, the wizard keeps going
-            self.post_message(WorkFailed("doctor", f"{type(exc).__name__}: {exc}"))
-            return
-        self.post_message(DoctorFinished(report))
-        if not any(c.key == "credentials" and c.ok for c in report.checks):
-            return
-        try:
-            summary = self.services.discover(self.state)
-        except Exception as exc:  # noqa: BLE001 - discovery is advice, not a gate
-            self.post_message(WorkFailed("discovery", f"{type(exc).__name__}: {exc}"))
-            return
-        self.post_message(DiscoveryFinished(summary))
+        """The doctor's checks; discovery follows when they find credentials (a failure of either is shown on
+        this screen, and the wizard keeps going: discovery is advice, not a gate)."""
+        self.post_message(DoctorFinished(self.services.doctor(self.state)))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="discovery", name="discovery")
+    def run_discovery(self) -> None:
+        self.post_message(DiscoveryFinished(self.services.discover(self.state)))
 
     @on(DoctorFinished)
     def _doctor_finished(self, message: DoctorFinished) -> None:
@@ -204,7 +197,9 @@ class WelcomeScreen(StepScreen):
             text.append("\nYou can design and save now; preview and apply need the fixes above.",
                         style="yellow")
         self.query_one("#doctor", Static).update(text)
-        if not any(c.key == "credentials" and c.ok for c in message.report.checks):
+        if any(c.key == "credentials" and c.ok for c in message.report.checks):
+            self.run_discovery()
+        else:
             self.query_one("#discovery", Static).update(
                 "Without credentials there is nothing to discover; the wizard assumes a new organization.")
 
@@ -220,7 +215,6 @@ class WelcomeScreen(StepScreen):
         if summary.root_id and not root.value:
             root.value = summary.root_id
 
-    @on(WorkFailed)
-    def _work_failed(self, message: WorkFailed) -> None:
-        target = "#doctor" if message.task == "doctor" else "#discovery"
-        self.query_one(target, Static).update(Text(f"{message.task} failed: {message.error}", style="red"))
+    def work_failed(self, task: str, error: BaseException) -> None:
+        target = "#doctor" if task == "doctor" else "#discovery"
+        self.query_one(target, Static).update(Text(f"{task} failed: {type(error).__name__}: {error}", style="red"))

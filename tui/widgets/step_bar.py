@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual.widget import Widget
-
-STEP_TITLES: dict[str, str] = {
-    "welcome": "Welcome",
-    "organization": "Organization",
-    "accounts": "Accounts",
-    "ous": "OUs",
-    "guardrails": "Guardrails",
-    "logging": "Logging",
-    "network": "Network",
-    "review": "Review",
-    "preview": "Preview",
-    "apply": "Apply",
-    "done": "Done",
-}
 
 
 class StepBar(Widget):
@@ -26,17 +14,19 @@ class StepBar(Widget):
 
     DEFAULT_CSS = "StepBar { height: 1; }"
 
-    def __init__(self, current: str) -> None:
+    def __init__(self, current: str, steps: Sequence[tuple[str, str]]) -> None:
+        """``steps``: (key, title) of every step, in order (tui/app.py's STEPS)."""
         super().__init__()
         self.current = current
+        self.titles = dict(steps)
 
     def render(self) -> Text:
-        keys = list(STEP_TITLES)
+        keys = list(self.titles)
         wide = self.size.width >= 130
         text = Text(no_wrap=True, overflow="ellipsis")
         for i, key in enumerate(keys, start=1):
             here = key == self.current
-            label = f" {i} {STEP_TITLES[key]} " if (wide or here) else f" {i} "
+            label = f" {i} {self.titles[key]} " if (wide or here) else f" {i} "
             style = "bold reverse" if here else ("dim" if keys.index(key) > keys.index(self.current) else "")
             text.append(label, style=style)
             if i < len(keys):
