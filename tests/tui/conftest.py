@@ -15,10 +15,11 @@ from typing import Any, TypeVar
 
 import pytest
 from textual.pilot import Pilot
+from textual.worker import WorkerFailed
 
 from tests.engine.conftest import aws, engine_env, moto, pulumi_cli  # noqa: F401 (shared fixtures)
 from tui.app import STEP_KEYS, WizardApp
-from tui.screens.base import StepScreen
+from tui.screens.base import AnyStepScreen, StepScreen
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parents[2]
@@ -42,15 +43,24 @@ def run(coro: Awaitable[T]) -> T:
     return asyncio.run(coro)  # type: ignore[arg-type]
 
 
+async def workers_done(pilot: Pilot[Any]) -> None:
+    """Wait for every worker to end. A worker that raised is an outcome its screen shows (the step base hands the
+    error to it), so WorkerFailed is not re-raised here; anything else (a cancelled worker) still is."""
+    outcomes = await asyncio.gather(*[worker.wait() for worker in list(pilot.app.workers)], return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException) and not isinstance(outcome, WorkerFailed):
+            raise outcome
+
+
 async def settle(pilot: Pilot[Any]) -> None:
     """Let workers finish and their messages be handled."""
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot)
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot)
     await pilot.pause()
 
 
-async def goto(pilot: Pilot[Any], step: str) -> StepScreen:
+async def goto(pilot: Pilot[Any], step: str) -> AnyStepScreen:
     """Walk forward with ctrl+n (the way a user does) until `step` is on screen."""
     app = pilot.app
     assert isinstance(app, WizardApp)
@@ -77,14 +87,14 @@ def text_of(widget: Any, width: int = 200) -> str:
     return console.export_text()
 
 
-def problem_text(screen: StepScreen) -> str:
+def problem_text(screen: AnyStepScreen) -> str:
     return "\n".join(str(p) for p in screen.problems)
 
 
 Steps = Callable[[Pilot[Any]], Awaitable[None]]
 
 
-async def open_step(pilot: Pilot[Any], step: str) -> StepScreen:
+async def open_step(pilot: Pilot[Any], step: str) -> AnyStepScreen:
     """Jump straight to a step (as the command palette does)."""
     app = pilot.app
     assert isinstance(app, WizardApp)

@@ -11,7 +11,7 @@ from landingzone.config import validate_config
 from tests.tui.conftest import open_step, problem_text, run, set_value, settle, text_of
 from tui.app import WizardApp, make_app
 from tui.screens.accounts import AccountsScreen
-from tui.screens.base import StepScreen
+from tui.screens.base import AnyStepScreen
 from tui.screens.guardrails import GuardrailsScreen
 from tui.screens.ous import OusScreen
 from tui.widgets.ou_tree import AccountNode, OuNode, OuTree
@@ -30,7 +30,7 @@ def drive(app: WizardApp, body: Any, size: tuple[int, int] = (100, 30)) -> None:
     run(go())
 
 
-async def next_is_refused(pilot: Any, screen: StepScreen) -> None:
+async def next_is_refused(pilot: Any, screen: AnyStepScreen) -> None:
     await pilot.press("ctrl+n")
     await pilot.pause()
     assert pilot.app.screen is screen, "Next left a step that has problems"

@@ -43,8 +43,8 @@ def ou_paths_of(ous: list[dict[str, Any]]) -> list[str]:
 class OuTree(Tree[NodeData]):
     """Root, its OUs (bold) and the accounts in each (with their kind)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(Text(ROOT_OU, style="bold"), data=OuNode(ROOT_OU), **kwargs)
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's own name for it
+        super().__init__(Text(ROOT_OU, style="bold"), data=OuNode(ROOT_OU), id=id)
         self.show_root = True
         self.guide_depth = 3
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -17,11 +15,11 @@ def stack_label(stage: str, account: str | None) -> str:
     return stage if account is None else f"{stage}[{account}]"
 
 
-class StageTable(DataTable[Any]):
+class StageTable(DataTable[Text | str]):
     """One row per stack: status and counts per op."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's own name for it
+        super().__init__(id=id)
         self.counts: dict[str, dict[str, int]] = {}
 
     def on_mount(self) -> None:
