@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from landingzone.discovery import OrganizationSummary
     from landingzone.plan import StagePlan
     from landingzone.toolchain import DoctorReport
-    from tui.screens.base import StepAnswers
+    from tui.state import StepAnswers
 
 ResultT = TypeVar("ResultT")
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from landingzone.atomicfile import atomic_write_text
 from landingzone.config import (
@@ -44,6 +44,12 @@ def owned_by(path: str, prefixes: Iterable[str]) -> bool:
     """Whether a problem's field path falls under one of the given field prefixes (``accounts`` owns
     ``accounts[2].email`` but not ``access_role_name``)."""
     return any(prefix == "" or re.match(rf"^{re.escape(prefix)}(\[|\.|$)", path) for prefix in prefixes)
+
+
+class StepAnswers(Protocol):
+    """The typed result of a wizard step: knows how to write itself into the draft."""
+
+    def apply(self, state: WizardState) -> None: ...
 
 
 @dataclass

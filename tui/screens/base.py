@@ -21,7 +21,7 @@ Adding a step
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -35,16 +35,9 @@ from textual.worker import Worker, WorkerState
 from landingzone.errors import ConfigProblem, LandingZoneError
 from tui.messages import Direction, StepFinished
 from tui.services import Services
-from tui.state import WizardState, owned_by
+from tui.state import StepAnswers, WizardState, owned_by
 from tui.widgets.problems import ProblemList
 from tui.widgets.step_bar import StepBar
-
-
-class StepAnswers(Protocol):
-    """The typed result of a step: knows how to write itself into the draft."""
-
-    def apply(self, state: WizardState) -> None: ...
-
 
 AnswersT = TypeVar("AnswersT", bound=StepAnswers)
 
