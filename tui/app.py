@@ -140,7 +140,7 @@ class WizardApp(App[None]):
             path = self.state.save()
         except ConfigError as exc:
             first = exc.problems[0] if exc.problems else None
-            self.notify(f"Not saved: {len(exc.problems)} problem(s), first: {first}", title="Not saved",
+            self.notify(f"Not saved: {exc.count} problem(s), first: {first}", title="Not saved",
                         severity="error", timeout=8)
             return None
         except OSError as exc:

@@ -78,6 +78,19 @@ class WizardState:
     the engine reports them."""
     preview: RunResult | None = None
     """The last successful preview, which the apply step confirms and applies (None: apply needs a preview)."""
+    previewed_draft: dict[str, Any] | None = None
+    """A copy of the draft the last successful preview ran on: apply refuses a preview of a draft edited since."""
+
+    def remember_preview(self, result: RunResult) -> None:
+        """Keep a successful preview together with the draft it was made from."""
+        self.preview = result
+        self.previewed_draft = copy.deepcopy(self.data)
+
+    def current_preview(self) -> RunResult | None:
+        """The last preview, if the draft has not changed since it ran (else None: preview again)."""
+        if self.preview is None or self.previewed_draft != self.data:
+            return None
+        return self.preview
 
     @classmethod
     def from_preset(cls, name: PresetName = "medium", *, config_path: Path | None = None) -> WizardState:

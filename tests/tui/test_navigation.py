@@ -154,3 +154,29 @@ def test_save_refuses_an_invalid_configuration(tmp_path: Path) -> None:
 
     run(drive())
     assert not target.exists()
+
+
+def test_apply_refuses_a_preview_of_a_draft_edited_since(tmp_path: Path) -> None:
+    """A preview kept from before an edit is not applied: the confirmation would show the old changes while
+    `up` ran the edited configuration."""
+    from landingzone.orchestrator import RunResult
+    from tui.screens.apply import ApplyScreen
+    from tui.screens.confirm import ConfirmApply
+
+    app = make_app(None, config_path=tmp_path / "landingzone.yaml")
+    app.state.remember_preview(RunResult("preview"))
+    assert app.state.current_preview() is not None
+    app.state.data["name"] = "edited-after-preview"
+    assert app.state.current_preview() is None
+
+    async def drive() -> None:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            app.go_to("apply")  # directly: Next from the preview step needs a preview of the current draft
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ApplyScreen)
+            assert not isinstance(app.screen, ConfirmApply)
+            assert "changed since the preview" in str(screen.query_one("#apply-status").render())
+
+    run(drive())

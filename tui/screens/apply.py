@@ -112,11 +112,15 @@ class ApplyScreen(EngineScreen[ApplyAnswers, ApplyOutcome]):
         try:
             self.cfg = self.state.config()
         except ConfigError as exc:
-            self._status(f"The configuration has {len(exc.problems)} problem(s); go back and fix them.", "red")
+            self._status(f"The configuration has {exc.count} problem(s); go back and fix them.", "red")
             return
-        preview = self.state.preview
+        preview = self.state.current_preview()
         if preview is None:
-            self._status("Apply needs a successful preview first: go back (ctrl+b).", "yellow")
+            if self.state.preview is not None:
+                self._status("The configuration changed since the preview: go back (ctrl+b) and preview again.",
+                             "yellow")
+            else:
+                self._status("Apply needs a successful preview first: go back (ctrl+b).", "yellow")
             return
         for outcome in preview.stacks:
             total = sum(n for op, n in outcome.counts.items() if op not in ("delete", "delete-replaced")) or None

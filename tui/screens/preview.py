@@ -77,7 +77,7 @@ class PreviewScreen(EngineScreen[PreviewAnswers, RunResult]):
             cfg = self.state.config()
         except ConfigError as exc:
             self.query_one("#preview-status", Static).update(
-                Text(f"The configuration has {len(exc.problems)} problem(s); go back and fix them.", style="red"))
+                Text(f"The configuration has {exc.count} problem(s); go back and fix them.", style="red"))
             return
         self.query_one("#passphrase-row").display = False
         if self.services.passphrase is None and passphrase_source() is None:
@@ -128,7 +128,7 @@ class PreviewScreen(EngineScreen[PreviewAnswers, RunResult]):
     def engine_finished(self, result: RunResult) -> None:
         status = self.query_one("#preview-status", Static)
         self.result = result
-        self.state.preview = result
+        self.state.remember_preview(result)
         table = self.query_one(StageTable)
         for outcome in result.stacks:
             label = stack_label(outcome.ref.stage, outcome.ref.account)

@@ -130,7 +130,7 @@ class ReviewScreen(StepScreen[ReviewAnswers]):
             cfg = self.state.config()
         except ConfigError as exc:
             self.query_one("#review-summary", Static).update(
-                Text(f"{len(exc.problems)} problem(s) to fix before saving; see below.", style="red"))
+                Text(f"{exc.count} problem(s) to fix before saving; see below.", style="red"))
             return
         self.query_one("#review-summary", Static).update(summary_table(cfg))
         self.query_one("#review-guardrails", Static).update(guardrail_table(cfg))
