@@ -1,4 +1,4 @@
-"""Small / medium / large starting points, following the seed's guidance per organization size.
+"""Small / medium / large starting points, following the practices' guidance per organization size (docs/practices.md).
 
 - small: "start simple": production and development accounts managed by Organizations, plus the Security account
   that owns the organization trail.

@@ -46,9 +46,9 @@ class ManagementAccount(_Model):
     id: str | None = None
     """Twelve-digit account id, when known. Lets validation refuse a workload account with the same id."""
     new_and_empty: bool = False
-    """Confirmation that this account was created for the organization and runs no workloads (seed: 'create a
-    brand new AWS account' to be the management account). Must be true unless adopting an existing
-    organization, whose management account the audit then checks."""
+    """Confirmation that this account was created for the organization and runs no workloads (practice
+    management-account in docs/practices.md: a brand new account becomes the management account). Must be true
+    unless adopting an existing organization, whose management account the audit then checks."""
     minimal_access: bool = False
     """Confirmation that only the few people who administer the organization can sign in to this account."""
 
@@ -184,7 +184,8 @@ class LoggingConfig(_Model):
 
 
 class OrgAdminConfig(_Model):
-    """Administration roles in member accounts, under a protected IAM path (seed: role pathing + SCP)."""
+    """Administration roles in member accounts, under a protected IAM path (practice org-admin-roles in
+    docs/practices.md)."""
 
     path: str = DEFAULT_ORG_ADMIN_PATH
     """IAM path of the administration roles; the protect-org-admin-roles guardrails protect it."""

@@ -87,7 +87,7 @@ def cross_field_problems(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
         else:
             by_id[acct.existing_id] = i
 
-    # Management account confirmation (seed: brand-new, empty management account).
+    # Management account confirmation (practice management-account: brand-new, empty).
     if not cfg.management_account.new_and_empty and cfg.organization.existing_id is None:
         yield ConfigProblem("management_account.new_and_empty", "confirm that the management account is new and "
                             "runs no workloads (set to true), or adopt an existing organization with "

@@ -99,7 +99,7 @@ class StepScreen(Screen[AnswersT]):
         raise NotImplementedError
 
     def extra_problems(self) -> list[ConfigProblem]:
-        """Rules of the wizard beyond the config model's (the seed checklist the user confirms)."""
+        """Rules of the wizard beyond the config model's (the practice checklists the user confirms)."""
         return []
 
     def field_widgets(self) -> dict[str, Widget]:

@@ -1,4 +1,4 @@
-"""Step 2: the landing zone's name, regions, and the management account rules of the seed as a checklist."""
+"""Step 2: the landing zone's name, regions, and the management account rules of the practices as a checklist."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from tui.state import WizardState
 CHECKLIST: list[tuple[str, str, str]] = [
     ("new_and_empty", "New and empty: created for the organization, no workloads",
      "It controls every account, so it must not carry the history, users or workloads of an existing account "
-     "(seed: 'create a brand new AWS account'; do not use one that already contains workloads)."),
+     "(practice management-account: create a brand new account; never one that already has workloads)."),
     ("minimal_access", "Minimal access: only the organization's administrators sign in",
      "A compromise of this account is a compromise of the whole organization; keep zero workloads in it and "
      "give the absolute minimum access."),
