@@ -27,6 +27,7 @@ from botocore.exceptions import ClientError
 
 from landingzone.constants import DEFAULT_ACCESS_ROLE_NAME, DEFAULT_ORG_ADMIN_PATH
 from landingzone.errors import LandingZoneError
+from landingzone.governance_discovery import GovernanceView, read_governance
 
 ACCESS_DENIED_CODES = frozenset({
     "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
@@ -325,6 +326,8 @@ class Discovery:
     management: ManagementAccountView = field(default_factory=ManagementAccountView)
     account_views: dict[str, AccountView] = field(default_factory=dict)
     quotas: list[QuotaInfo] = field(default_factory=list)
+    governance: GovernanceView = field(default_factory=GovernanceView)
+    """Alternate contacts and centralized root access (read only from the management account)."""
     not_visible: list[NotVisible] = field(default_factory=list)
 
     @property
@@ -499,6 +502,10 @@ def discover(session: boto3.Session, options: DiscoveryOptions | None = None, *,
     notify(DiscoveryProgress("management account"))
     _read_management(mgmt, found)
     _read_quotas(mgmt, found)
+    if found.organization is not None and caller == found.management_account_id:
+        notify(DiscoveryProgress("account governance"))
+        members = [a.id for a in found.member_accounts()]
+        found.governance = read_governance(mgmt, [caller, *members], caller)
 
     # Per-account reads: the management account with the caller's session, members through the access role.
     accounts = [a.id for a in found.member_accounts()] if found.organization else []

@@ -10,11 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from landingzone.audit import delegation, guardrails, identity, logging, management, network, organization
+from landingzone.audit import (
+    delegation,
+    governance,
+    guardrails,
+    identity,
+    logging,
+    management,
+    network,
+    organization,
+)
 from landingzone.audit.model import REGISTRY, AuditContext, Check, Finding, Practice, Severity
 from landingzone.discovery import NotVisible, iter_not_visible
 
-FAMILIES = (organization, management, delegation, logging, guardrails, identity, network)
+FAMILIES = (organization, management, delegation, logging, guardrails, identity, network, governance)
 """Imported for their registrations (one module per family)."""
 
 Status = Literal["pass", "fail", "n/a"]

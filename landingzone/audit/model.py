@@ -39,6 +39,8 @@ class Practice(StrEnum):
     OUS_WITH_SCPS = "ous-with-scps"
     ORG_ADMIN_ROLES = "org-admin-roles"
     SECURITY_GROUPS = "security-group-references"
+    ROOT_ACCESS = "root-access"
+    ACCOUNT_GOVERNANCE = "account-governance"
 
     @property
     def label(self) -> str:
@@ -55,6 +57,8 @@ PRACTICE_TITLES: dict[Practice, str] = {
     Practice.OUS_WITH_SCPS: "Accounts grouped in OUs that carry SCPs",
     Practice.ORG_ADMIN_ROLES: "Admin roles under /org-admin/, protected by an SCP",
     Practice.SECURITY_GROUPS: "Security groups by workload role that reference each other",
+    Practice.ROOT_ACCESS: "Member accounts without root credentials (centralized root access)",
+    Practice.ACCOUNT_GOVERNANCE: "Contacts, regions and budgets for every account",
 }
 
 
@@ -119,7 +123,7 @@ class Finding:
 
 
 REGISTRY: dict[str, Check] = {}
-_ID_RE = re.compile(r"^LZ-[A-Z]{3}-\d{3}$")
+_ID_RE = re.compile(r"^LZ-[A-Z]{3,4}-\d{3}$")
 
 
 def check(*, id: str, title: str, severity: Severity, practice: Practice, rationale: str, remediation: str,  # noqa: A002
@@ -127,7 +131,7 @@ def check(*, id: str, title: str, severity: Severity, practice: Practice, ration
           applies: Callable[[AuditContext], bool] | None = None) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function with its metadata."""
     if not _ID_RE.match(id):
-        raise ValueError(f"{id!r} is not a check id (LZ-XXX-NNN)")
+        raise ValueError(f"{id!r} is not a check id (LZ-XXX-NNN, a family of three or four letters)")
 
     def register(fn: CheckFunction) -> CheckFunction:
         if id in REGISTRY:

@@ -334,7 +334,7 @@ def _organization(conn: Connection) -> dict[str, Any] | None:
     accounts = _paginate(org, "list_accounts", "Accounts")
     principals = [
         p["ServicePrincipal"] for p in org.list_aws_service_access_for_organization()["EnabledServicePrincipals"]
-    ]
+    ] + _stored_trusted_access(conn, desc["MasterAccountId"])
     enabled_types = sorted(
         t["Type"] for t in (roots[0].get("PolicyTypes") if roots else []) or [] if t.get("Status") == "ENABLED"
     )
@@ -360,6 +360,41 @@ def _organization(conn: Connection) -> dict[str, Any] | None:
         "awsServiceAccessPrincipals": sorted(principals),
         "enabledPolicyTypes": enabled_types,
     }
+
+
+STORED_TRUSTED_PRINCIPALS = frozenset({"iam.amazonaws.com"})
+"""Service principals AWS accepts for trusted access and moto 5.2 refuses as unrecognized."""
+
+
+def _stored_trusted_access(conn: Connection, management_id: str) -> list[str]:
+    """Trusted access for service principals moto does not know (iam.amazonaws.com), kept in the Store."""
+    return list(conn.store.read().get("trusted_access", {}).get(management_id, []))
+
+
+def _set_trusted_access(conn: Connection, principal: str, enabled: bool) -> None:
+    org = conn.client("organizations")
+    try:
+        if enabled:
+            org.enable_aws_service_access(ServicePrincipal=principal)
+        else:
+            org.disable_aws_service_access(ServicePrincipal=principal)
+        return
+    except ClientError as exc:
+        if code(exc) != "InvalidInputException" or principal not in STORED_TRUSTED_PRINCIPALS:
+            raise
+    management = org.describe_organization()["Organization"]["MasterAccountId"]
+    with conn.store.edit() as data:
+        stored = data.setdefault("trusted_access", {}).setdefault(management, [])
+        if enabled and principal not in stored:
+            stored.append(principal)
+        elif not enabled and principal in stored:
+            stored.remove(principal)
+
+
+def trusted_principals(conn: Connection) -> set[str]:
+    """Service principals with trusted access in the caller's organization (moto's and the Store's)."""
+    outs = _organization(conn)
+    return set(outs["awsServiceAccessPrincipals"]) if outs else set()
 
 
 @register("aws:organizations/organization:Organization")
@@ -394,9 +429,9 @@ class Organization(Handler):
     ) -> None:
         org = conn.client("organizations")
         for principal in sorted(set(new_principals) - set(old_principals)):
-            org.enable_aws_service_access(ServicePrincipal=principal)
+            _set_trusted_access(conn, principal, True)
         for principal in sorted(set(old_principals) - set(new_principals)):
-            org.disable_aws_service_access(ServicePrincipal=principal)
+            _set_trusted_access(conn, principal, False)
         root = org.list_roots()["Roots"][0]["Id"]
         for type_ in sorted(set(new_types) - set(old_types)):
             org.enable_policy_type(RootId=root, PolicyType=type_)

@@ -1,0 +1,58 @@
+"""Discovery of account governance (read by landingzone.discovery.discover, from the management account only):
+alternate security contacts of every account and IAM's organization features (centralized root access).
+
+Refused reads become data (landingzone.discovery.NotVisible), never silence: an account whose contact could not
+be read is in ``unreadable_contacts`` and the audit leaves it out instead of reporting a missing contact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from landingzone.discovery import _Reader
+
+CONTACT_NOT_SET = frozenset({"ResourceNotFoundException"})
+
+
+@dataclass
+class GovernanceView:
+    """What discovery read of account governance."""
+
+    contacts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Account id -> the alternate contact types it has (of those read: SECURITY)."""
+    contacts_visible: bool = False
+    """True once contacts were read (from the management account); false leaves the contact check out."""
+    unreadable_contacts: set[str] = field(default_factory=set)
+    """Accounts whose contacts were refused (trusted access for account.amazonaws.com off, or access denied)."""
+    root_features: tuple[str, ...] | None = None
+    """IAM organization features enabled (RootCredentialsManagement, RootSessions); None when not readable."""
+
+
+def read_governance(r: _Reader, account_ids: Iterable[str], management_id: str) -> GovernanceView:
+    """Read contacts of ``account_ids`` (the management account's own without AccountId) and the IAM
+    organization features, with the management account's reader."""
+    view = GovernanceView(contacts_visible=True)
+    client = r.client("account")
+    for account_id in account_ids:
+        args: dict[str, Any] = {} if account_id == management_id else {"AccountId": account_id}
+        try:
+            client.get_alternate_contact(AlternateContactType="SECURITY", **args)
+            view.contacts[account_id] = ("SECURITY",)
+        except ClientError as exc:
+            if str(exc.response.get("Error", {}).get("Code", "")) in CONTACT_NOT_SET:
+                view.contacts[account_id] = ()
+            elif r.refused(exc, "account", "get_alternate_contact", None):
+                view.unreadable_contacts.add(account_id)
+            else:
+                from landingzone.discovery import _error
+
+                raise _error(exc, "account", "get_alternate_contact", account_id, None) from exc
+    features = r.call("iam", "list_organizations_features")
+    if features is not None:
+        view.root_features = tuple(features.get("EnabledFeatures", []))
+    return view
