@@ -181,11 +181,11 @@ class RootCredentialsClient:
         except ClientError as exc:
             return RootCredentials(account, error=f"reading the root user's credentials failed ({_code(exc)})")
 
-    def inventory(self, accounts: list[MemberAccount],
-                  progress: Callable[[int, int], None] | None = None) -> list[RootCredentials]:
-        """Each account's root credentials, in the order given (read at most MAX_WORKERS at a time)."""
+    def inventory(self, accounts: list[MemberAccount], progress: Callable[[int, int], None] | None = None, *,
+                  workers: int = MAX_WORKERS) -> list[RootCredentials]:
+        """Each account's root credentials, in the order given (``workers`` accounts read at a time)."""
         results: list[RootCredentials] = []
-        with ThreadPoolExecutor(max_workers=max(1, min(MAX_WORKERS, len(accounts)))) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(accounts)))) as pool:
             for i, result in enumerate(pool.map(self._one, accounts), start=1):
                 results.append(result)
                 if progress is not None:
