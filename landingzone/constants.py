@@ -28,6 +28,7 @@ PARTITION_PREFIXES: tuple[tuple[str, str], ...] = (
     ("us-gov-", "aws-us-gov"),
     ("us-iso-", "aws-iso"),
     ("us-isob-", "aws-iso-b"),
+    ("eusc-", "aws-eusc"),
 )
 """Region-name prefix -> ARN partition, for the partitions other than ``aws``."""
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from landingzone.config import ROOT_OU, LandingZoneConfig, iter_ous
-from landingzone.governance_config import AccountState, effective_ou
+from landingzone.config.governance import AccountState, effective_ou
 
 NodeKind = Literal["root", "ou", "account", "policies"]
 

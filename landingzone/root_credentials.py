@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -139,11 +140,11 @@ def delete_root_credentials(iam: Any, creds: RootCredentials) -> tuple[list[str]
     it (None when everything listed is gone): a failure never hides what was already deleted."""
     steps: list[tuple[str, Callable[[], Any]]] = []
     for serial in creds.mfa_devices:
-        steps.append((f"MFA device {serial}", lambda s=serial: iam.deactivate_mfa_device(SerialNumber=s)))
+        steps.append((f"MFA device {serial}", partial(iam.deactivate_mfa_device, SerialNumber=serial)))
     for key in creds.access_keys:
-        steps.append((f"access key {key}", lambda k=key: iam.delete_access_key(AccessKeyId=k)))
+        steps.append((f"access key {key}", partial(iam.delete_access_key, AccessKeyId=key)))
     for cert in creds.signing_certificates:
-        steps.append((f"signing certificate {cert}", lambda c=cert: iam.delete_signing_certificate(CertificateId=c)))
+        steps.append((f"signing certificate {cert}", partial(iam.delete_signing_certificate, CertificateId=cert)))
     if creds.password:
         steps.append(("console password", iam.delete_login_profile))
     done: list[str] = []

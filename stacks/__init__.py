@@ -1,10 +1,9 @@
 """The staged Pulumi programs of the landing zone.
 
-``STAGES`` is the ordered registry: organization -> security -> logging, and guardrails and network, which depend
-on the organization only. Each program is a plain function of a :class:`StageContext` (the validated configuration
-and the outputs of the stages it depends on) that registers pulumi_aws resources and exports documented outputs.
-No program calls boto3 or reads the environment.
-"""
+``STAGES`` is the ordered registry: organization -> regions (opt-in regions enabled) -> security -> logging, and
+guardrails and network; governance (root access, contacts, budgets) last. Each program is a plain function of a
+:class:`StageContext` (the validated configuration and the outputs of the stages it depends on) that registers
+pulumi_aws resources and exports documented outputs. No program calls boto3 or reads the environment."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from landingzone.config import LandingZoneConfig
-from stacks import guardrails, logging, network, organization, security
+from stacks import governance, guardrails, logging, network, organization, regions, security
 from stacks.base import (
     UNKNOWN,
     Program,
@@ -67,18 +66,31 @@ STAGES: tuple[Stage, ...] = (
     Stage("organization", organization.program, (), "management",
           "Organization (all features, SCPs enabled), OU tree, member accounts",
           ("organization_id", "root_id", "account_ids", "ou_ids", "management_account_id")),
-    Stage("security", security.program, ("organization",), "management",
+    Stage("regions", regions.program, ("organization",), "management",
+          "Governed regions that are opt-in, enabled in the management account and every member account (before "
+          "any stage works in them)", ("enabled_regions",)),
+    Stage("security", security.program, ("organization", "regions"), "management",
           "Security account as delegated administrator; /org-admin/ roles in every member account; default "
           "security groups of default VPCs closed",
           ("admin_role_arns", "delegated_services", "closed_default_security_groups")),
-    Stage("logging", logging.program, ("organization", "security"), "security",
+    Stage("logging", logging.program, ("organization", "security", "regions"), "security",
           "Organization trail from the Security account, KMS key, trail bucket, Athena or Lake",
           ("trail_arn", "trail_bucket", "kms_key_arn", "query_layer", "athena_workgroup", "event_data_store_arn")),
     Stage("guardrails", guardrails.program, ("organization",), "management",
           "SCPs from the guardrail library and their attachments", ("policy_ids",)),
-    Stage("network", network.program, ("organization",), "account",
+    Stage("network", network.program, ("organization", "regions"), "account",
           "Role-based security groups per workload account", ("vpc_id", "security_group_ids"),
           account_selector=network.network_accounts),
+)
+
+# Governance runs last: its budgets alert the security topic of stage security-services (when that stage is
+# registered, it is upstream of governance, so the topic's ARN flows in; otherwise alerts go to the addresses).
+_REGISTERED = {s.name for s in STAGES}
+STAGES += (
+    Stage("governance", governance.program,
+          ("organization", *(n for n in (governance.SECURITY_TOPIC_STAGE,) if n in _REGISTERED)), "management",
+          "Centralized root access, alternate contacts and monthly budgets of every account (management "
+          "account, one provider)", ("root_features", "alternate_contacts", "budgets")),
 )
 
 

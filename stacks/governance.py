@@ -23,7 +23,7 @@ import pulumi
 import pulumi_aws as aws
 
 from landingzone.config import LandingZoneConfig
-from landingzone.governance_config import (
+from landingzone.config.governance import (
     ROOT_FEATURES,
     AlternateContact,
     BudgetSettings,
@@ -73,7 +73,8 @@ def security_topic(ctx: StageContext) -> pulumi.Output[Any] | None:
     return upstream_output(ctx, SECURITY_TOPIC_STAGE, SECURITY_TOPIC_OUTPUT)
 
 
-def _notifications(settings: BudgetSettings, topic: pulumi.Output[Any] | None) -> list[aws.budgets.BudgetNotificationArgs]:
+def _notifications(settings: BudgetSettings,
+                   topic: pulumi.Output[Any] | None) -> list[aws.budgets.BudgetNotificationArgs]:
     topics = [topic] if topic is not None and settings.notify_security_topic else None
     return [
         aws.budgets.BudgetNotificationArgs(

@@ -1,8 +1,10 @@
 """Stage 1, organization (management account): the Organization, the OU tree and the member accounts.
 
-The Organization and the accounts are protected: a destroy never removes them, and an account is closed only if
-the configuration says ``close_on_deletion``. What the configuration marks as existing (with its id) is adopted
-with ``import_`` instead of being created.
+The Organization and the accounts are protected: a destroy never removes them, and an account is closed only if the
+configuration says ``close_on_deletion``; an account retired with ``state: suspended`` moves to the Suspended OU
+instead. Trusted access covers the delegated security services and what stages regions and governance need
+(iam.amazonaws.com, account.amazonaws.com). What the configuration marks as existing (with its id) is adopted with
+``import_`` instead of being created.
 
 Outputs: organization_id, root_id, account_ids {name: id}, ou_ids {path: id}, management_account_id.
 """
@@ -15,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from landingzone.config import ROOT_OU, iter_ous
+from landingzone.config.governance import effective_ou, governance_principals
 from stacks.base import Providers, StageContext, opts
 
 SERVICE_CONTROL_POLICY = "SERVICE_CONTROL_POLICY"
@@ -32,7 +35,9 @@ def program(ctx: StageContext) -> None:
     mgmt = providers.management
 
     # Trusted access for every delegated service; CloudTrail is always among them (config guarantees it).
-    principals = sorted({svc.service_principal for svc in cfg.organization.security_services})
+    # Governance adds IAM (centralized root access) and Account Management (contacts and regions of members).
+    principals = sorted({svc.service_principal for svc in cfg.organization.security_services}
+                        | set(governance_principals(cfg)))
     org = aws.organizations.Organization(
         "organization",
         feature_set="ALL",
@@ -64,7 +69,8 @@ def program(ctx: StageContext) -> None:
             f"account-{acct.name}",
             name=acct.name,
             email=acct.email,
-            parent_id=root_id if acct.ou == ROOT_OU else ou_ids[acct.ou],
+            # A retired account (state: suspended) sits in the Suspended OU instead of being closed.
+            parent_id=root_id if effective_ou(acct) == ROOT_OU else ou_ids[effective_ou(acct)],
             role_name=cfg.access_role_name,
             close_on_deletion=acct.close_on_deletion,
             # role_name is only used at creation and cannot be read back (nor for adopted accounts).

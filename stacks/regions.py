@@ -1,6 +1,6 @@
 """Stage regions (management account, one provider): the governed regions that are opt-in, enabled.
 
-A governed region that is opt-in (af-south-1, eu-south-1, ... : landingzone.governance_config.OPT_IN_REGIONS) is
+A governed region that is opt-in (af-south-1, eu-south-1, ... : landingzone.config.governance.OPT_IN_REGIONS) is
 disabled in an account until enabled. This stage enables it with account.Region (AWS Account Management, by
 member account id, trusted access for account.amazonaws.com) in the management account and every member account,
 right after the organization stage and before every stage that works in those regions (they depend on it).
@@ -17,7 +17,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from landingzone.governance_config import opt_in
+from landingzone.config.governance import opt_in
 from stacks.base import Providers, StageContext, account_id, opts
 
 MANAGEMENT = "management"

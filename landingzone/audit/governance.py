@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from landingzone.audit.model import AuditContext, Cis, Issue, Practice, Severity, check
-from landingzone.governance_config import IAM_PRINCIPAL, ROOT_FEATURES
+from landingzone.config.governance import IAM_PRINCIPAL, ROOT_FEATURES
 
 
 def _is_management(ctx: AuditContext) -> bool:

@@ -35,6 +35,20 @@ from landingzone.config.files import (
     save_config,
     validate_config,
 )
+from landingzone.config.governance import (
+    ACCOUNT_CLOSURE_QUOTA,
+    OPT_IN_REGIONS,
+    SUSPENDED_OU,
+    AccountState,
+    AlternateContact,
+    AlternateContacts,
+    BudgetAlert,
+    BudgetsConfig,
+    BudgetSettings,
+    ContactType,
+    GovernanceConfig,
+    RootAccessConfig,
+)
 from landingzone.config.model import (
     Account,
     AwsSettings,
@@ -56,7 +70,19 @@ from landingzone.config.rules import ADMIN_PORTS, LAKE_RETENTION_RANGE, MAX_OU_D
 from landingzone.constants import ROOT_OU, known_regions, partition
 
 __all__ = [
+    "ACCOUNT_CLOSURE_QUOTA",
     "ADMIN_PORTS",
+    "OPT_IN_REGIONS",
+    "SUSPENDED_OU",
+    "AccountState",
+    "AlternateContact",
+    "AlternateContacts",
+    "BudgetAlert",
+    "BudgetSettings",
+    "BudgetsConfig",
+    "ContactType",
+    "GovernanceConfig",
+    "RootAccessConfig",
     "DEFAULT_CONFIG_PATH",
     "LAKE_RETENTION_RANGE",
     "MAX_OU_DEPTH",

@@ -25,6 +25,13 @@ from landingzone.config.base import (
     check_email,
 )
 from landingzone.config.enums import AccountKind, QueryLayer, SecurityService
+from landingzone.config.governance import (
+    ACCOUNT_CLOSURE_QUOTA,
+    AccountState,
+    AlternateContacts,
+    BudgetSettings,
+    GovernanceConfig,
+)
 from landingzone.config.network import NetworkConfig
 from landingzone.config.rules import cross_field_problems
 from landingzone.constants import (
@@ -106,9 +113,20 @@ class Account(_Model):
     """Path of the OU the account sits in, such as "Workloads/Prod"; "Root" for the organization root."""
     existing_id: str | None = None
     """Twelve-digit id of an account that already exists and is adopted (imported) instead of created."""
-    close_on_deletion: bool = False
-    """Close the account if it is ever removed from the landing zone. Off by default: AWS allows closing at most
-    10% of member accounts per 30 days and a closed account stays suspended for 90 days."""
+    close_on_deletion: bool = Field(default=False, description=(
+        "Close the account if it is ever removed from the landing zone. Off by default: AWS allows closing at most "
+        f"{ACCOUNT_CLOSURE_QUOTA.describe()}, and a closed account stays suspended for 90 days. To retire an "
+        "account without closing it, set state: suspended."))
+    # (the description is built from the quota's data, landingzone.config.governance.ACCOUNT_CLOSURE_QUOTA)
+    state: AccountState = AccountState.ACTIVE
+    """active, or suspended: a retired account is moved to the top-level Suspended OU (declare it under
+    organizational_units), where the deny-all guardrail stops everything in it, instead of being closed. It
+    keeps its contacts; it loses its budget and is left out of the per-account stages."""
+    alternate_contacts: AlternateContacts | None = None
+    """This account's own alternate contacts; each type set here replaces the organization's
+    (governance.alternate_contacts) for this account."""
+    budget: BudgetSettings | None = None
+    """This account's own monthly budget, replacing its OU's and the default (governance.budgets)."""
 
     @field_validator("name")
     @classmethod
@@ -289,6 +307,9 @@ class LandingZoneConfig(_Model):
     """AWS endpoint override and profile."""
     quotas: QuotaConfig = Field(default_factory=QuotaConfig)
     """SCP quotas checked before anything is registered."""
+    governance: GovernanceConfig = Field(default_factory=GovernanceConfig)
+    """Account governance from the management account: centralized root access, alternate contacts, opt-in
+    regions and budgets (stages regions and governance; docs/practices.md account-governance, root-access)."""
 
     @field_validator("name")
     @classmethod

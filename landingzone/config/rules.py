@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from landingzone.config.enums import WORKLOAD_ACCOUNT_KINDS, AccountKind, QueryLayer
+from landingzone.config.governance import governance_problems
 from landingzone.constants import ROOT_OU
 from landingzone.errors import ConfigProblem
 from landingzone.policies.catalog import guardrail_problems
@@ -126,6 +127,9 @@ def cross_field_problems(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
 
     # Guardrail ids exist in the library and their parameters validate.
     yield from guardrail_problems(cfg)
+
+    # Account governance: retired accounts, budgets, the region-deny guardrail against the governed regions.
+    yield from governance_problems(cfg)
 
     # Regions.
     if cfg.home_region not in cfg.governed_regions:

@@ -58,7 +58,7 @@ _PLACEHOLDER_RE = re.compile(r"\$\{([a-z_][a-z0-9_]*)\}")
 _WHOLE_PLACEHOLDER_RE = re.compile(r"^\$\{([a-z_][a-z0-9_]*)\}$")
 _IAM_PATH_RE = re.compile(r"^/([\w+=,.@-]+/)*$")
 _ARN_PATTERN_RE = re.compile(
-    r"^arn:(\*|aws|aws-cn|aws-us-gov|aws-iso[a-z-]*):[a-z0-9*-]*:[a-z0-9*-]*:(\*|\d{12}|):\S+$")
+    r"^arn:(\*|aws|aws-cn|aws-us-gov|aws-eusc|aws-iso[a-z-]*):[a-z0-9*-]*:[a-z0-9*-]*:(\*|\d{12}|):\S+$")
 _ID_RE = re.compile(r"^[a-z][a-z0-9-]{2,63}$")
 
 

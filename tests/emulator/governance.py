@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import ClientError
-
 from resources import Connection, Handler, Outs, code, register, trusted_principals
 
 ROOT_FEATURES = ("RootCredentialsManagement", "RootSessions")
@@ -227,8 +226,9 @@ def _notifications_aws(ins: dict[str, Any]) -> list[dict[str, Any]]:
         if not subscribers:
             raise RuntimeError("InvalidParameterException: a budget notification needs at least one subscriber")
         out.append({
-            "Notification": {"NotificationType": n["notificationType"], "ComparisonOperator": n["comparisonOperator"],
-                             "Threshold": float(n["threshold"]), "ThresholdType": n.get("thresholdType") or "PERCENTAGE"},
+            "Notification": {"NotificationType": n["notificationType"],
+                             "ComparisonOperator": n["comparisonOperator"], "Threshold": float(n["threshold"]),
+                             "ThresholdType": n.get("thresholdType") or "PERCENTAGE"},
             "Subscribers": subscribers,
         })
     return out

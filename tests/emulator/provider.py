@@ -28,9 +28,8 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from resources import HANDLERS, INVOKES, Connection, Handler  # noqa: E402
-
 import governance  # noqa: E402, F401  (registers the governance and regions stages' types)
+from resources import HANDLERS, INVOKES, Connection, Handler  # noqa: E402
 
 PLUGIN_VERSION = "7.51.1"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"

@@ -55,6 +55,7 @@ def test_partition_from_region() -> None:
     assert partition("us-east-1") == "aws"
     assert partition("cn-north-1") == "aws-cn"
     assert partition("us-gov-west-1") == "aws-us-gov"
+    assert partition("eusc-de-east-1") == "aws-eusc"  # AWS European Sovereign Cloud
 
 
 def test_stage_programs_never_call_boto3_nor_read_the_environment() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from landingzone.config import LandingZoneConfig, validate_config
-from landingzone.governance_config import OPT_IN_REGIONS
+from landingzone.config.governance import OPT_IN_REGIONS
 from landingzone.presets import preset_data
 
 from .helpers import applied_organization, config, run_stage
@@ -34,6 +34,8 @@ def governed(*, accounts: dict[str, dict[str, Any]] | None = None, suspended_ou:
         acct.update((accounts or {}).get(acct["name"], {}))
     if suspended_ou:
         data["organizational_units"].append({"name": "Suspended"})
+        retired = {name for name, fields in (accounts or {}).items() if fields.get("state") == "suspended"}
+        data["network"] = [n for n in data["network"] if n["account"] not in retired]
     data.update(extra or {})
     return validate_config(data)
 

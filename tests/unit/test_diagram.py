@@ -46,7 +46,7 @@ def test_medium_preset_diagram_structure() -> None:
     # One root, one node per OU and per account, with the OU's name / the account's name and kind.
     kinds = [kind for kind, _ in nodes.values()]
     assert kinds.count("root") == 1
-    assert kinds.count("ou") == len(cfg.ou_paths()) == 5
+    assert kinds.count("ou") == len(cfg.ou_paths()) == 6
     assert kinds.count("account") == len(cfg.accounts) == 5
     labels = {label: node_id for node_id, (kind, label) in nodes.items() if kind in ("ou", "account", "root")}
     for acct in cfg.accounts:
@@ -77,20 +77,15 @@ def test_medium_preset_diagram_structure() -> None:
 
 def test_suspended_accounts_sit_in_the_suspended_ou_and_labels_are_escaped() -> None:
     data = preset_data("large")
-    data["accounts"][-1]["state"] = "suspended"
-    data["organizational_units"][1]["name"] = 'Infra "core"'
-    for acct in data["accounts"]:
-        if acct["ou"] == "Infrastructure":
-            acct["ou"] = 'Infra "core"'
-    data["guardrails"] = [g for g in data["guardrails"] if "Infrastructure" not in g["targets"]]
+    data["accounts"][-1].update(state="suspended", name="R&D lab")
     cfg = validate_config(data)
     graph = organization_graph(cfg, {})
-    nodes, tree, _ = parse(organization_mermaid(cfg))
-    sandbox = next(n for n in graph.nodes if n.target == "sandbox")
-    parent = next(p for p, c in graph.edges if c == sandbox.id)
+    nodes, _, _ = parse(organization_mermaid(cfg))
+    retired = next(n for n in graph.nodes if n.target == "R&D lab")
+    parent = next(p for p, c in graph.edges if c == retired.id)
     assert graph.node(parent).target == "Suspended"
-    assert sandbox.label == "sandbox (sandbox, suspended)"
-    assert any(label == "Infra #quot;core#quot;" for _, label in nodes.values())
+    assert retired.label == "R&D lab (sandbox, suspended)"
+    assert nodes[retired.id] == ("account", "R#amp;D lab (sandbox, suspended)")
 
 
 def test_docs_hold_the_current_medium_diagram() -> None:

@@ -116,6 +116,7 @@ def test_region_deny_defaults_to_governed_regions_and_keeps_global_services() ->
 
 @pytest.mark.parametrize(("region", "arn_prefix"), [
     ("us-east-1", "arn:aws:iam::"), ("cn-north-1", "arn:aws-cn:iam::"), ("us-gov-west-1", "arn:aws-us-gov:iam::"),
+    ("eusc-de-east-1", "arn:aws-eusc:iam::"),
 ])
 def test_administering_principals_are_in_the_home_regions_partition(region: str, arn_prefix: str) -> None:
     cfg = validate_config(_config(home_region=region, governed_regions=[region]))
@@ -126,7 +127,7 @@ def test_administering_principals_are_in_the_home_regions_partition(region: str,
     assert doc["Statement"][0]["Condition"]["ArnNotLike"]["aws:PrincipalArn"] == list(context.admin_principal_arns)
 
 
-@pytest.mark.parametrize("region", ["us-east-1", "cn-north-1", "us-gov-west-1"])
+@pytest.mark.parametrize("region", ["us-east-1", "cn-north-1", "us-gov-west-1", "eusc-de-east-1"])
 def test_every_arn_a_guardrail_renders_is_in_the_home_regions_partition(region: str) -> None:
     """An ARN of another partition never matches: a guardrail with one would silently protect nothing."""
     cfg = validate_config(_config(home_region=region, governed_regions=[region]))

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from landingzone.config.base import _Model, check_email
+from landingzone.errors import ConfigProblem
 
 if TYPE_CHECKING:
-    from landingzone.config import Account, LandingZoneConfig
+    from landingzone.config.model import Account, LandingZoneConfig
 
 # ---- facts as data ---------------------------------------------------------------------------------------------
 
@@ -70,21 +74,7 @@ ACCOUNT_CLOSURE_QUOTA = ClosureQuota(
 # ---- models ----------------------------------------------------------------------------------------------------
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, validate_assignment=False)
-
-
 _PHONE_RE = re.compile(r"^[\s0-9()+-]{1,25}$")
-
-
-def _email(value: str) -> str:
-    import email_validator
-
-    try:
-        email_validator.validate_email(value, check_deliverability=False)
-    except email_validator.EmailNotValidError as exc:
-        raise ValueError(f"{value!r} is not an email address ({exc})") from None
-    return value
 
 
 class AccountState(StrEnum):
@@ -114,7 +104,7 @@ class AlternateContact(_Model):
     phone: str
     """Phone number, digits, spaces, + - ( ) only, such as "+1 206 555 0100"."""
 
-    _email = field_validator("email")(_email)
+    _email = field_validator("email")(check_email)
 
     @field_validator("phone")
     @classmethod
@@ -188,7 +178,7 @@ class BudgetSettings(_Model):
     @classmethod
     def _emails(cls, value: list[str]) -> list[str]:
         for item in value:
-            _email(item)
+            check_email(item)
         if len({v.lower() for v in value}) != len(value):
             raise ValueError("an address appears twice")
         return value
@@ -275,3 +265,67 @@ def governance_principals(cfg: LandingZoneConfig) -> list[str]:
     if members and (has_contacts or (gov.enable_opt_in_regions and opt_in(cfg.governed_regions))):
         principals.append(ACCOUNT_PRINCIPAL)
     return principals
+
+
+# ---- rules that span fields (run by landingzone.config.rules.cross_field_problems) -----------------------------
+
+REGION_DENY_GUARDRAIL = "deny-unapproved-regions"
+
+
+def governance_problems(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
+    """Retired accounts, budgets and the region-deny guardrail against the governed regions."""
+    top_level = {ou.name for ou in cfg.organizational_units}
+    for i, acct in enumerate(cfg.accounts):
+        if acct.state is not AccountState.SUSPENDED:
+            continue
+        if SUSPENDED_OU not in top_level:
+            yield ConfigProblem(f"accounts[{i}].state", f"a suspended account moves to the top-level "
+                                f"{SUSPENDED_OU!r} OU, which is not declared; add it:\n"
+                                f"    organizational_units:\n      - name: {SUSPENDED_OU}", acct.state.value)
+        if acct.kind.value in ("security", "log-archive"):
+            yield ConfigProblem(f"accounts[{i}].state", f"{acct.name!r} is the {acct.kind.value} account: the "
+                                "trail and the delegated administration depend on it, so it cannot be suspended; "
+                                "move that role to another account first", acct.state.value)
+
+    suspended = {a.name for a in cfg.accounts if a.state is AccountState.SUSPENDED}
+    for ni, net in enumerate(cfg.network):
+        if net.account in suspended:
+            yield ConfigProblem(f"network[{ni}].account", f"{net.account!r} is suspended: the deny-all guardrail of "
+                                "the Suspended OU refuses every change in it; remove its network settings",
+                                net.account)
+
+    budgets = cfg.governance.budgets
+    paths = set(cfg.ou_paths())
+    for path in budgets.by_ou:
+        if path not in paths:
+            shown = ", ".join(repr(p) for p in sorted(paths)[:6]) or "(no OUs are declared)"
+            yield ConfigProblem(f"governance.budgets.by_ou.{path}", f"{path!r} is not an OU path; use one of "
+                                f"{shown}", path)
+    located: list[tuple[str, BudgetSettings]] = []
+    if budgets.default is not None:
+        located.append(("governance.budgets.default", budgets.default))
+    located += [(f"governance.budgets.by_ou.{p}", b) for p, b in budgets.by_ou.items()]
+    located += [(f"accounts[{i}].budget", a.budget) for i, a in enumerate(cfg.accounts) if a.budget is not None]
+    for loc, budget in located:
+        if not budget.emails:
+            yield ConfigProblem(f"{loc}.emails", "a budget needs at least one address to alert (the security topic "
+                                "of stage security-services is added when it exists), e.g.\n"
+                                "    emails:\n      - finops@example.com", [])
+
+    governed = list(cfg.governed_regions)
+    for gi, guard in enumerate(cfg.guardrails):
+        allowed = guard.parameters.get("allowed_regions") if guard.id == REGION_DENY_GUARDRAIL else None
+        if not isinstance(allowed, list):
+            continue
+        loc = f"guardrails[{gi}].parameters.allowed_regions"
+        denied = [r for r in governed if r not in allowed]
+        if denied:
+            yield ConfigProblem(loc, f"denies the governed region(s) {', '.join(denied)}: workloads could not use "
+                                "them, yet the landing zone enables and governs them; add them, or remove them "
+                                "from governed_regions (leave allowed_regions out to follow governed_regions)",
+                                allowed)
+        ungoverned = [r for r in allowed if r not in governed]
+        if ungoverned:
+            yield ConfigProblem(loc, f"allows {', '.join(ungoverned)}, which governed_regions does not list: "
+                                "nothing in the landing zone watches or enables it there; add it to "
+                                "governed_regions, or remove it here", allowed)
