@@ -25,10 +25,12 @@ MANAGEMENT = "management"
 
 def program(ctx: StageContext) -> None:
     cfg = ctx.config
-    mgmt = Providers(ctx).management
     regions = opt_in(cfg.governed_regions) if cfg.governance.enable_opt_in_regions else []
-
     enabled: dict[str, list[str]] = {}
+    if not regions:  # nothing to enable: not even a provider
+        pulumi.export("enabled_regions", enabled)
+        return
+    mgmt = Providers(ctx).management
     for account in [MANAGEMENT, *(a.name for a in cfg.accounts)]:
         for region in regions:
             args: dict[str, Any] = {} if account == MANAGEMENT else {"account_id": account_id(ctx, account)}

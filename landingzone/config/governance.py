@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field, field_validator
 
 from landingzone.config.base import _Model, check_email
+from landingzone.constants import known_regions
 from landingzone.errors import ConfigProblem
 
 if TYPE_CHECKING:
@@ -273,7 +274,9 @@ REGION_DENY_GUARDRAIL = "deny-unapproved-regions"
 
 
 def governance_problems(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
-    """Retired accounts, budgets and the region-deny guardrail against the governed regions."""
+    """Retired accounts, budgets and the region-deny guardrail against the governed regions (it may allow fewer
+    regions on some targets, a tighter rule, but never a region outside governed_regions: that region would be
+    open with nothing of the landing zone enabling or watching it)."""
     top_level = {ou.name for ou in cfg.organizational_units}
     for i, acct in enumerate(cfg.accounts):
         if acct.state is not AccountState.SUSPENDED:
@@ -315,15 +318,9 @@ def governance_problems(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
     governed = list(cfg.governed_regions)
     for gi, guard in enumerate(cfg.guardrails):
         allowed = guard.parameters.get("allowed_regions") if guard.id == REGION_DENY_GUARDRAIL else None
-        if not isinstance(allowed, list):
-            continue
+        if not isinstance(allowed, list) or not allowed or not set(allowed) <= known_regions():
+            continue  # not a valid list of regions: the guardrail's own parameter check reports it
         loc = f"guardrails[{gi}].parameters.allowed_regions"
-        denied = [r for r in governed if r not in allowed]
-        if denied:
-            yield ConfigProblem(loc, f"denies the governed region(s) {', '.join(denied)}: workloads could not use "
-                                "them, yet the landing zone enables and governs them; add them, or remove them "
-                                "from governed_regions (leave allowed_regions out to follow governed_regions)",
-                                allowed)
         ungoverned = [r for r in allowed if r not in governed]
         if ungoverned:
             yield ConfigProblem(loc, f"allows {', '.join(ungoverned)}, which governed_regions does not list: "

@@ -15,8 +15,9 @@ def test_organization_all_features_scps_and_trusted_services() -> None:
     org = plan.named("organization")
     assert org.inputs["featureSet"] == "ALL"
     assert org.inputs["enabledPolicyTypes"] == ["SERVICE_CONTROL_POLICY"]
+    # The delegated security services, and IAM for centralized root access (on by default; stage governance).
     assert org.inputs["awsServiceAccessPrincipals"] == sorted(
-        s.service_principal for s in cfg.organization.security_services)
+        [s.service_principal for s in cfg.organization.security_services] + ["iam.amazonaws.com"])
     assert "cloudtrail.amazonaws.com" in org.inputs["awsServiceAccessPrincipals"]
     assert org.provider == "management"
 
@@ -90,4 +91,5 @@ def test_only_chosen_services_are_trusted() -> None:
     cfg = config("small", organization={"security_services": ["guardduty"]})
     plan = run_stage("organization", cfg, upstream={})
     assert plan.named("organization").inputs["awsServiceAccessPrincipals"] == [
-        SecurityService.CLOUDTRAIL.service_principal, SecurityService.GUARDDUTY.service_principal]
+        SecurityService.CLOUDTRAIL.service_principal, SecurityService.GUARDDUTY.service_principal,
+        "iam.amazonaws.com"]  # centralized root access (stage governance)

@@ -11,6 +11,7 @@ import pytest
 
 import stacks
 from landingzone.config import dumps_config, validate_config
+from landingzone.config.governance import opt_in
 from landingzone.errors import QuotaError
 from landingzone.plan import PlanMocks, plan, run_program
 from landingzone.presets import PRESETS, preset, preset_data
@@ -24,9 +25,14 @@ def test_every_preset_plans_every_stage(name: str) -> None:
     cfg = preset(name)
     plans = plan(cfg)
     stages = [p.stage for p in plans]
-    assert stages == ["organization", "security", "logging", "guardrails"] + ["network"] * len(cfg.network)
+    assert stages == (["organization", "regions", "security", "logging", "guardrails"]
+                      + ["network"] * len(cfg.network) + ["governance"])
     assert [p.account for p in plans if p.stage == "network"] == [n.account for n in cfg.network]
     for stage_plan in plans:
+        if stage_plan.stage == "regions":
+            # Nothing to enable: the presets govern us-east-1 and us-west-2, neither of them opt-in.
+            assert not opt_in(cfg.governed_regions) and stage_plan.resources == []
+            continue
         assert stage_plan.resources, stage_plan.stack
         names = [r.name for r in stage_plan.resources]
         assert len(names) == len(set(names)), f"duplicate logical names in {stage_plan.stack}"
@@ -119,7 +125,8 @@ def test_plain_cli_entry_point_runs_the_stage_named_by_the_stack(tmp_path: Path)
                           mocks=mocks)
     finally:
         pulumi.runtime.set_all_config({})
-    assert mocks.references == ["organization/landingzone/acme-landing-zone-organization"]
+    assert mocks.references == ["organization/landingzone/acme-landing-zone-organization",
+                                "organization/landingzone/acme-landing-zone-regions"]
     provider = next(r for r in run.resources if r.type == "pulumi:providers:aws")
     prod_id = applied_organization(cfg)["account_ids"]["production"]
     assert json.loads(provider.inputs["assumeRoles"])[0]["roleArn"] == (
