@@ -24,6 +24,7 @@ from ruamel.yaml.error import YAMLError
 from landingzone import safeyaml
 from landingzone.atomicfile import atomic_write_text
 from landingzone.config.model import LandingZoneConfig
+from landingzone.config.shapes import shape_hint
 from landingzone.errors import ConfigError, ConfigProblem
 
 DEFAULT_CONFIG_PATH = Path("landingzone.yaml")
@@ -50,6 +51,8 @@ def _problems_from_validation_error(exc: ValidationError) -> Iterator[ConfigProb
             msg = "unknown field; check its spelling (`landingzone schema` lists the fields)"
         elif err["type"] == "missing":
             msg = "required field is missing"
+        elif (hint := shape_hint(_loc_to_path(loc), err["type"])) is not None:
+            msg = f"{msg[:1].lower()}{msg[1:]}: {hint}"
         yield ConfigProblem(_loc_to_path(loc), msg, err.get("input"))
 
 
