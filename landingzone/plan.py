@@ -27,6 +27,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from landingzone.config import ROOT_OU, LandingZoneConfig, iter_ous
+from landingzone.config.governance import AccountState, effective_ou, governance_summary
 from landingzone.workers import chunks, default_workers, process_pool
 
 KNOWN_AFTER_APPLY = "(known after apply)"
@@ -64,6 +65,10 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
                                                                   "cidrIpv6"),
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ("ipProtocol", "fromPort", "toPort",
                                                                 "referencedSecurityGroupId"),
+    "aws:account/region:Region": ("accountId", "regionName", "enabled"),
+    "aws:iam/organizationsFeatures:OrganizationsFeatures": ("enabledFeatures",),
+    "aws:account/alternativeContact:AlternativeContact": ("accountId", "alternateContactType", "emailAddress"),
+    "aws:budgets/budget:Budget": ("name", "limitAmount", "limitUnit", "costFilters"),
 }
 
 
@@ -474,7 +479,8 @@ def account_tree(cfg: LandingZoneConfig) -> list[tuple[int, str, str]]:
     """(depth, kind, label) lines of Root -> OUs -> accounts, in config order."""
     by_ou: dict[str, list[str]] = {}
     for acct in cfg.accounts:
-        by_ou.setdefault(acct.ou, []).append(f"{acct.name} ({acct.kind.value})")
+        retired = ", suspended" if acct.state is AccountState.SUSPENDED else ""
+        by_ou.setdefault(effective_ou(acct), []).append(f"{acct.name} ({acct.kind.value}{retired})")
     lines: list[tuple[int, str, str]] = [(0, "root", ROOT_OU)]
     lines += [(1, "account", a) for a in by_ou.get(ROOT_OU, [])]
     for path, _ou in iter_ous(cfg.organizational_units):
@@ -504,4 +510,6 @@ def plan_document(cfg: LandingZoneConfig, plans: Iterable[StagePlan]) -> dict[st
         "total_resources": sum(len(p.resources) for p in plans),
         "tree": [{"depth": d, "kind": k, "name": n} for d, k, n in account_tree(cfg)],
         "scp_quota": quota_usage(cfg),
+        "governance": governance_summary(cfg),
     }
+

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator
 
@@ -253,6 +253,25 @@ def account_budget(cfg: LandingZoneConfig, acct: Account) -> BudgetSettings | No
 def effective_ou(acct: Account) -> str:
     """Where an account sits: its ``ou``, or the Suspended OU once it is retired."""
     return SUSPENDED_OU if acct.state is AccountState.SUSPENDED else acct.ou
+
+
+def governance_summary(cfg: LandingZoneConfig) -> dict[str, Any]:
+    """What stages regions and governance do, per account, and what closing accounts would be up against."""
+    gov = cfg.governance
+    members = list(cfg.accounts)
+    closing = [a.name for a in members if a.close_on_deletion]
+    return {
+        "root_access": list(ROOT_FEATURES) if gov.root_access.centralized else [],
+        "opt_in_regions": opt_in(cfg.governed_regions) if gov.enable_opt_in_regions else [],
+        "accounts": [
+            {"name": a.name, "state": a.state.value, "ou": effective_ou(a),
+             "contacts": [kind.value for kind in account_contacts(cfg, a)],
+             "monthly_budget_usd": (b.monthly_limit_usd if (b := account_budget(cfg, a)) is not None else None)}
+            for a in members],
+        "close_on_deletion": closing,
+        "closure_quota": ACCOUNT_CLOSURE_QUOTA.describe(),
+        "closable_per_window": ACCOUNT_CLOSURE_QUOTA.allowed(len(members)),
+    }
 
 
 def governance_principals(cfg: LandingZoneConfig) -> list[str]:

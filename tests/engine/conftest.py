@@ -106,9 +106,9 @@ def moto(tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def engine_env(moto: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """The environment the engine, the emulator and boto3 in the test share (applied to os.environ)."""
+def engine_environment(moto: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The environment the engine, the emulator and boto3 in the test share (applied to os.environ through
+    ``monkeypatch``; a module-scoped provisioning passes a ``pytest.MonkeyPatch.context()``)."""
     home = tmp_path / "pulumi-home"
     state = tmp_path / "state"
     home.mkdir()
@@ -141,6 +141,12 @@ def engine_env(moto: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> di
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env
+
+
+@pytest.fixture
+def engine_env(moto: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The environment the engine, the emulator and boto3 in the test share (applied to os.environ)."""
+    return engine_environment(moto, tmp_path, monkeypatch)
 
 
 @pytest.fixture(scope="session")
