@@ -19,7 +19,8 @@ from tests.engine.engine_support import run_cli, write_config
 
 pytestmark = pytest.mark.engine
 
-STAGES = ("organization", "security", "logging", "guardrails", "network[production]", "network[development]")
+STAGES = ("organization", "regions", "security", "logging", "guardrails", "network[production]",
+          "network[development]", "governance")
 
 
 def medium(endpoint: str, **changes: Any) -> LandingZoneConfig:
@@ -55,6 +56,9 @@ def test_fresh_landing_zone_preview_then_up_then_no_changes(landing_zone: tuple[
     preview = orch.preview()
     assert [s.ref.label for s in preview.stacks] == list(STAGES)
     for stack in preview.stacks:
+        if stack.ref.label == "regions":  # the preset governs no opt-in region: only the stack itself
+            assert stack.counts == {"create": 1}, stack.counts
+            continue
         assert stack.counts.get("create", 0) > 1, (stack.ref.label, stack.counts)
     creates = {(e.stage, e.type) for e in seen if isinstance(e, ev.ResourceOp) and e.op == "create"}
     assert ("organization", "aws:organizations/organization:Organization") in creates
@@ -67,7 +71,7 @@ def test_fresh_landing_zone_preview_then_up_then_no_changes(landing_zone: tuple[
     names = {a["Name"] for a in org.list_accounts()["Accounts"]}
     assert {"security", "log-archive", "production", "development", "shared-services"} <= names
     outputs = orch.outputs()
-    assert set(outputs) == {"organization", "security", "logging", "guardrails", "network"}
+    assert set(outputs) == {"organization", "regions", "security", "logging", "guardrails", "network", "governance"}
 
 
 def _changed(result: Any) -> dict[str, list[tuple[str, str, str]]]:
