@@ -18,6 +18,7 @@ from landingzone import events as ev
 from landingzone.cli.app import app
 from landingzone.cli.options import ConfigOption, OutputFormat, choice_option, err, out
 from landingzone.cli.render import emit_result, render_text, renderer
+from landingzone.diagram import organization_mermaid
 from landingzone.errors import EXIT_CHANGES_PENDING, LandingZoneError, UsageError
 from landingzone.orchestrator import Orchestrator
 
@@ -66,7 +67,9 @@ def preview(
     with renderer(quiet=False) as on_event:
         orch = _orchestrator(config, concurrency, aws_endpoint, on_event)
         result = orch.preview(stage, diff=diff)
-    emit_result(result, fmt, orch.cfg.name)
+    # The pull-request comment also pictures the organization (Mermaid; GitHub renders it).
+    diagram = organization_mermaid(orch.cfg) if fmt is OutputFormat.markdown else None
+    emit_result(result, fmt, orch.cfg.name, diagram=diagram)
     if detailed_exitcode and result.has_changes:
         raise typer.Exit(EXIT_CHANGES_PENDING)
 

@@ -72,6 +72,15 @@ class OutputFormat(StrEnum):
     markdown = "markdown"
 
 
+class PlanFormat(StrEnum):
+    """`plan --format`."""
+
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    MERMAID = "mermaid"
+
+
 class AuditFormat(StrEnum):
     """`audit --format` (landingzone.audit.report.FORMATS)."""
 

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from landingzone import events as ev
 from landingzone.cli.options import OutputFormat, err, out
+from landingzone.diagram import mermaid_block
 from landingzone.orchestrator import RunResult
 
 _OP_SYMBOL = {"create": "+", "update": "~", "delete": "-", "replace": "+-", "create-replacement": "++",
@@ -171,8 +172,9 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(result: RunResult, name: str) -> str:
-    """A change summary for a pull-request comment (GitHub-flavoured Markdown)."""
+def render_markdown(result: RunResult, name: str, diagram: str | None = None) -> str:
+    """A change summary for a pull-request comment (GitHub-flavoured Markdown); with ``diagram`` (Mermaid text,
+    landingzone.diagram), the organization's picture after it, which GitHub renders."""
     totals = total_counts(result)
     changed = [s for s in result.stacks if s.changed]
     lines = [f"### landingzone {result.operation}: `{name}`", ""]
@@ -194,14 +196,17 @@ def render_markdown(result: RunResult, name: str) -> str:
             keys = ", ".join(f"`{_md(k)}`" for k in r.diff_keys)
             lines.append(f"| {_md(s.ref.label)} | {r.op} | `{_md(r.type)}` | {_md(r.name)} | {keys} |")
         lines += ["", "</details>"]
+    if diagram is not None:
+        lines += ["", "<details><summary>The organization: OUs, accounts and the policies on each</summary>", "",
+                  mermaid_block(diagram).rstrip("\n"), "", "</details>"]
     return "\n".join(lines) + "\n"
 
 
-def emit_result(result: RunResult, fmt: OutputFormat, name: str) -> None:
+def emit_result(result: RunResult, fmt: OutputFormat, name: str, *, diagram: str | None = None) -> None:
     if fmt is OutputFormat.json:
         print(json.dumps(result.to_dict(), indent=2))
     elif fmt is OutputFormat.markdown:
-        sys.stdout.write(render_markdown(result, name))
+        sys.stdout.write(render_markdown(result, name, diagram))
     else:
         render_text(result)
     for stack in result.stacks:
