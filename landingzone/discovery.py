@@ -505,7 +505,10 @@ def discover(session: boto3.Session, options: DiscoveryOptions | None = None, *,
     if found.organization is not None and caller == found.management_account_id:
         notify(DiscoveryProgress("account governance"))
         members = [a.id for a in found.member_accounts()]
-        found.governance = read_governance(mgmt, [caller, *members], caller)
+        try:
+            found.governance = read_governance(mgmt, [caller, *members], caller)
+        except ClientError as exc:
+            raise _error(exc, "account", "get_alternate_contact", caller, None) from exc
 
     # Per-account reads: the management account with the caller's session, members through the access role.
     accounts = [a.id for a in found.member_accounts()] if found.organization else []

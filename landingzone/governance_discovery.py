@@ -49,9 +49,7 @@ def read_governance(r: _Reader, account_ids: Iterable[str], management_id: str) 
             elif r.refused(exc, "account", "get_alternate_contact", None):
                 view.unreadable_contacts.add(account_id)
             else:
-                from landingzone.discovery import _error
-
-                raise _error(exc, "account", "get_alternate_contact", account_id, None) from exc
+                raise  # landingzone.discovery.discover reports it as a DiscoveryError
     features = r.call("iam", "list_organizations_features")
     if features is not None:
         view.root_features = tuple(features.get("EnabledFeatures", []))

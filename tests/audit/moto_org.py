@@ -35,6 +35,7 @@ BREAKS = frozenset({
     "trail-stopped", "no-log-validation", "no-kms", "public-trail-bucket", "no-access-logging", "no-query-layer",
     "workload-ou-without-scps", "missing-admin-role", "unprotected-admin-roles", "ssh-from-internet",
     "rdp-from-ipv6-internet", "internal-cidr-rule", "aws-default-sg", "seed-example-protection",
+    "no-security-contact", "no-root-sessions",
 })
 
 GUARDRAIL_CONTEXT = RenderContext(governed_regions=(HOME,), org_admin_path=ADMIN_PATH, access_role_name=ACCESS_ROLE,
@@ -113,6 +114,39 @@ def register_delegated_admin(account_id: str, service_principal: str,
         admin = FakeDelegatedAdministrator(account)
         backend.admins.append(admin)
     admin.services[service_principal] = {"ServicePrincipal": service_principal, "DelegationEnabledDate": 0}
+
+
+IAM_ORGANIZATIONS_FEATURES: dict[str, list[str]] = {}
+"""Management account id -> IAM organization features enabled (see ``enable_root_features``)."""
+
+
+def enable_root_features(features: list[str], management_account: str = MANAGEMENT_ACCOUNT) -> None:
+    """Turn on centralized root access: trusted access for iam.amazonaws.com and IAM's organization features.
+
+    moto refuses iam.amazonaws.com in EnableAWSServiceAccess (AWS accepts it) and has no IAM organization
+    features at all (EnableOrganizationsRootCredentialsManagement, ListOrganizationsFeatures). The tests run
+    moto's server in this process, so the trusted access is written into moto's Organizations state and
+    ListOrganizationsFeatures is added to moto's IAM responses, answering from IAM_ORGANIZATIONS_FEATURES: the
+    audit reads both over HTTP, as it would from AWS.
+    """
+    from moto.core.responses import ActionResult
+    from moto.iam.responses import IamResponse
+    from moto.organizations.models import organizations_backends
+
+    def list_organizations_features(self: IamResponse) -> ActionResult:
+        org = organizations_backends[self.current_account]["aws"].org
+        return ActionResult({"OrganizationId": org.id if org else "",
+                             "EnabledFeatures": IAM_ORGANIZATIONS_FEATURES.get(self.current_account, [])})
+
+    IamResponse.list_organizations_features = list_organizations_features  # type: ignore[attr-defined]
+    backend = organizations_backends[management_account]["aws"]
+    if not any(s["ServicePrincipal"] == "iam.amazonaws.com" for s in backend.services):
+        backend.services.append({"ServicePrincipal": "iam.amazonaws.com", "DateEnabled": 0})
+    IAM_ORGANIZATIONS_FEATURES[management_account] = list(features)
+
+
+SECURITY_CONTACT = {"Name": "Security team", "Title": "Security", "EmailAddress": "security@example.com",
+                    "PhoneNumber": "+1 206 555 0100"}
 
 
 def close_default_groups(org: MotoOrg, account: str, regions: Iterable[str], *, keep: str | None = None) -> None:
@@ -233,6 +267,18 @@ def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workl
     guardduty_admin = production if "guardduty-to-production" in broken else security
     orgs.register_delegated_administrator(AccountId=guardduty_admin, ServicePrincipal="guardduty.amazonaws.com")
     orgs.register_delegated_administrator(AccountId=security, ServicePrincipal="access-analyzer.amazonaws.com")
+
+    # Account governance: centralized root access, an alternate security contact on every account (set from the
+    # management account through trusted access for account.amazonaws.com).
+    enable_root_features(["RootCredentialsManagement"] if "no-root-sessions" in broken
+                         else ["RootCredentialsManagement", "RootSessions"])
+    orgs.enable_aws_service_access(ServicePrincipal="account.amazonaws.com")
+    account_api = org.client("account")
+    account_api.put_alternate_contact(AlternateContactType="SECURITY", **SECURITY_CONTACT)
+    for name, account_id in ids.items():
+        if name == "shared-services" and "no-security-contact" in broken:
+            continue
+        account_api.put_alternate_contact(AccountId=account_id, AlternateContactType="SECURITY", **SECURITY_CONTACT)
 
     # Trail bucket and access-log bucket in the log-archive account, KMS key in the Security account.
     s3 = org.client("s3", log_archive)

@@ -42,6 +42,8 @@ SCENARIOS: dict[str, set[str]] = {
     "rdp-from-ipv6-internet": {"LZ-NET-002"},
     "internal-cidr-rule": {"LZ-NET-003"},
     "aws-default-sg": {"LZ-NET-004"},
+    "no-security-contact": {"LZ-GOV-001"},
+    "no-root-sessions": {"LZ-ROOT-001"},
 }
 
 
