@@ -83,7 +83,7 @@ STAGES: tuple[Stage, ...] = (
           account_selector=network.network_accounts),
 )
 
-# Governance runs last: its budgets alert the security topic of stage security-services (when that stage is
+# Governance runs last: its budgets alert the security topic of stage security_services (when that stage is
 # registered, it is upstream of governance, so the topic's ARN flows in; otherwise alerts go to the addresses).
 _REGISTERED = {s.name for s in STAGES}
 STAGES += (

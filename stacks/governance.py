@@ -8,7 +8,7 @@ Everything here is set by member account id from the management account (practic
 - account.AlternativeContact per account and contact type: the organization's set, overridden per account type by
   type (trusted access for account.amazonaws.com); the management account gets the organization's set.
 - budgets.Budget per active member account: monthly COST budget in the management account, filtered to the
-  member (LinkedAccount), alerts to the configured addresses and, when stage security-services exports one, the
+  member (LinkedAccount), alerts to the configured addresses and, when stage security_services exports one, the
   security SNS topic.
 
 Outputs: root_features (list), alternate_contacts {account: [types]}, budgets {account: budget name}.
@@ -33,7 +33,7 @@ from landingzone.config.governance import (
 )
 from stacks.base import Providers, StageContext, account_id, opts, upstream_output
 
-SECURITY_TOPIC_STAGE = "security-services"
+SECURITY_TOPIC_STAGE = "security_services"
 """The stage that owns the security SNS topic (issue #14); its output SECURITY_TOPIC_OUTPUT is the topic ARN."""
 SECURITY_TOPIC_OUTPUT = "security_topic_arn"
 MANAGEMENT = "management"
@@ -63,7 +63,7 @@ def _contact(ctx: StageContext, provider: pulumi.ProviderResource, account: str,
 
 
 def security_topic(ctx: StageContext) -> pulumi.Output[Any] | None:
-    """The security SNS topic ARN, when stage security-services is upstream of this one and exports it; None
+    """The security SNS topic ARN, when stage security_services is upstream of this one and exports it; None
     when it is not (the alerts then go to the addresses only)."""
     outputs = ctx.upstream.get(SECURITY_TOPIC_STAGE)
     if outputs is None:

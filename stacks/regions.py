@@ -4,7 +4,7 @@ A governed region that is opt-in (af-south-1, eu-south-1, ... : landingzone.conf
 disabled in an account until enabled. This stage enables it with account.Region (AWS Account Management, by
 member account id, trusted access for account.amazonaws.com) in the management account and every member account,
 right after the organization stage and before every stage that works in those regions (they depend on it).
-A separate stage from governance because that one runs last (its budgets alert the topic stage security-services
+A separate stage from governance because that one runs last (its budgets alert the topic stage security_services
 creates, which itself needs the regions).
 
 Outputs: enabled_regions {account: [regions]} (the management account under "management").

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -37,6 +37,9 @@ AWS Account Management reference, *Enable or disable a Region*). The others are 
 
 SUSPENDED_OU = "Suspended"
 """The top-level OU where retired accounts (``accounts[].state: suspended``) are moved."""
+
+SUSPENDED_GUARDRAIL = "deny-all-suspended"
+"""The guardrail library's deny-all SCP for the Suspended OU: nothing in a retired account keeps running."""
 
 ROOT_FEATURES: tuple[str, ...] = ("RootCredentialsManagement", "RootSessions")
 """IAM organization features of centralized root access (iam.OrganizationsFeatures ``enabled_features``)."""
@@ -173,7 +176,7 @@ class BudgetSettings(_Model):
     """Email addresses that receive the alerts (at most ten). With no address and no security topic the budget
     alerts nobody, which validation refuses."""
     notify_security_topic: bool = True
-    """Also send the alerts to the security SNS topic of stage security-services, when it exists."""
+    """Also send the alerts to the security SNS topic of stage security_services, when it exists."""
 
     @field_validator("emails")
     @classmethod
@@ -292,6 +295,21 @@ def governance_principals(cfg: LandingZoneConfig) -> list[str]:
 REGION_DENY_GUARDRAIL = "deny-unapproved-regions"
 
 
+def suspended_guardrail_problems(cfg: LandingZoneConfig, guardrail_ids: Iterable[str]) -> Iterator[ConfigProblem]:
+    """A retired account needs the deny-all guardrail on the Suspended OU, when the library (``guardrail_ids``)
+    has it: moving an account there without it would leave it running as before."""
+    if SUSPENDED_GUARDRAIL not in set(guardrail_ids):
+        return
+    if any(g.id == SUSPENDED_GUARDRAIL and SUSPENDED_OU in g.targets for g in cfg.guardrails):
+        return
+    first = next((i for i, a in enumerate(cfg.accounts) if a.state is AccountState.SUSPENDED), None)
+    if first is not None:
+        yield ConfigProblem(f"accounts[{first}].state", f"suspended accounts need the {SUSPENDED_GUARDRAIL} "
+                            f"guardrail on the {SUSPENDED_OU} OU, or they keep running as before; add:\n"
+                            f"    guardrails:\n      - {{id: {SUSPENDED_GUARDRAIL}, targets: [{SUSPENDED_OU}]}}",
+                            "suspended")
+
+
 def governance_problems(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
     """Retired accounts, budgets and the region-deny guardrail against the governed regions (it may allow fewer
     regions on some targets, a tighter rule, but never a region outside governed_regions: that region would be
@@ -309,6 +327,9 @@ def governance_problems(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
                                 "trail and the delegated administration depend on it, so it cannot be suspended; "
                                 "move that role to another account first", acct.state.value)
 
+    from landingzone.policies.catalog import default_catalog  # the library, as the guardrails stage reads it
+
+    yield from suspended_guardrail_problems(cfg, default_catalog().ids())
     suspended = {a.name for a in cfg.accounts if a.state is AccountState.SUSPENDED}
     for ni, net in enumerate(cfg.network):
         if net.account in suspended:
@@ -331,7 +352,7 @@ def governance_problems(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
     for loc, budget in located:
         if not budget.emails:
             yield ConfigProblem(f"{loc}.emails", "a budget needs at least one address to alert (the security topic "
-                                "of stage security-services is added when it exists), e.g.\n"
+                                "of stage security_services is added when it exists), e.g.\n"
                                 "    emails:\n      - finops@example.com", [])
 
     governed = list(cfg.governed_regions)

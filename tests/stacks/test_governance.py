@@ -114,7 +114,7 @@ def test_budgets_default_per_ou_and_per_account_with_linked_account_filter() -> 
 def test_budget_alerts_go_to_the_security_topic_when_stage_security_services_exports_it() -> None:
     cfg = governed(budgets={"default": {"monthly_limit_usd": 100, "emails": ["finance@example.com"]}})
     topic = "arn:aws:sns:us-east-1:300000000000:acme-security-alerts"
-    upstream = {"organization": applied_organization(cfg), "security-services": {"security_topic_arn": topic}}
+    upstream = {"organization": applied_organization(cfg), "security_services": {"security_topic_arn": topic}}
     plan = run_stage("governance", cfg, upstream=upstream)
     for budget in plan.of_type(BUDGET):
         for note in budget.inputs["notifications"]:

@@ -10,6 +10,7 @@ from landingzone.config import (
     ACCOUNT_CLOSURE_QUOTA,
     Account,
     AccountState,
+    GuardrailAssignment,
     LandingZoneConfig,
     json_schema,
     validate_config,
@@ -169,3 +170,20 @@ def test_a_value_of_the_wrong_shape_gets_a_two_line_example(field: str, value: A
     head, *lines = message.splitlines()
     assert "for example:" in head
     assert len(lines) == 2 and lines[1].startswith(example), message
+
+
+def test_a_suspended_account_needs_the_libraries_deny_all_guardrail_on_the_suspended_ou() -> None:
+    from landingzone.config.governance import SUSPENDED_GUARDRAIL, suspended_guardrail_problems
+
+    data = _medium()
+    data["organizational_units"].append({"name": "Suspended"})
+    data["accounts"][2]["state"] = "suspended"
+    cfg = validate_config(data)
+    library = ["deny-root-user", SUSPENDED_GUARDRAIL]
+    (problem,) = suspended_guardrail_problems(cfg, library)
+    assert problem.path == "accounts[2].state"
+    assert "- {id: deny-all-suspended, targets: [Suspended]}" in problem.message
+    assert list(suspended_guardrail_problems(cfg, ["deny-root-user"])) == []  # a library without it: nothing to ask
+    guarded = cfg.model_copy(update={"guardrails": [*cfg.guardrails, GuardrailAssignment(
+        id=SUSPENDED_GUARDRAIL, targets=["Suspended"])]})
+    assert list(suspended_guardrail_problems(guarded, library)) == []
