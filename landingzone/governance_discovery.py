@@ -8,6 +8,7 @@ be read is in ``unreadable_contacts`` and the audit leaves it out instead of rep
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -38,18 +39,26 @@ def read_governance(r: _Reader, account_ids: Iterable[str], management_id: str) 
     organization features, with the management account's reader."""
     view = GovernanceView(contacts_visible=True)
     client = r.client("account")
-    for account_id in account_ids:
+
+    def read(account_id: str) -> tuple[str, tuple[str, ...] | None]:
         args: dict[str, Any] = {} if account_id == management_id else {"AccountId": account_id}
         try:
             client.get_alternate_contact(AlternateContactType="SECURITY", **args)
-            view.contacts[account_id] = ("SECURITY",)
+            return account_id, ("SECURITY",)
         except ClientError as exc:
             if str(exc.response.get("Error", {}).get("Code", "")) in CONTACT_NOT_SET:
-                view.contacts[account_id] = ()
-            elif r.refused(exc, "account", "get_alternate_contact", None):
+                return account_id, ()
+            if r.refused(exc, "account", "get_alternate_contact", None):
+                return account_id, None
+            raise  # landingzone.discovery.discover reports it as a DiscoveryError
+
+    # One call per account from the management account: a few at a time (boto3 clients are thread-safe).
+    with ThreadPoolExecutor(max_workers=max(1, r.options.max_workers), thread_name_prefix="contacts") as pool:
+        for account_id, types in pool.map(read, account_ids):
+            if types is None:
                 view.unreadable_contacts.add(account_id)
             else:
-                raise  # landingzone.discovery.discover reports it as a DiscoveryError
+                view.contacts[account_id] = types
     features = r.call("iam", "list_organizations_features")
     if features is not None:
         view.root_features = tuple(features.get("EnabledFeatures", []))
