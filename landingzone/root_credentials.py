@@ -35,6 +35,12 @@ IamFactory = Callable[[dict[str, Any]], Any]
 """Credentials of an AssumeRoot session -> an IAM client acting as that account's root user."""
 
 
+def key_label(key_id: str) -> str:
+    """An access key id as shown to people: its prefix and last four characters (as the IAM console shows it;
+    the command's output is redacted of whole key ids anyway)."""
+    return f"{key_id[:4]}...{key_id[-4:]}" if len(key_id) > 8 else key_id
+
+
 def task_policy_arn(task: str, region: str) -> str:
     """ARN of an AWS root task policy in the partition of ``region``."""
     return f"arn:{partition(region)}:iam::aws:policy/root-task/{task}"
@@ -69,7 +75,7 @@ class RootCredentials:
     def describe(self) -> list[str]:
         """One line per credential, as the command shows them before deleting."""
         lines = ["console password"] if self.password else []
-        lines += [f"access key {k}" for k in self.access_keys]
+        lines += [f"access key {key_label(k)}" for k in self.access_keys]
         lines += [f"MFA device {m}" for m in self.mfa_devices]
         lines += [f"signing certificate {c}" for c in self.signing_certificates]
         return lines
@@ -142,7 +148,7 @@ def delete_root_credentials(iam: Any, creds: RootCredentials) -> tuple[list[str]
     for serial in creds.mfa_devices:
         steps.append((f"MFA device {serial}", partial(iam.deactivate_mfa_device, SerialNumber=serial)))
     for key in creds.access_keys:
-        steps.append((f"access key {key}", partial(iam.delete_access_key, AccessKeyId=key)))
+        steps.append((f"access key {key_label(key)}", partial(iam.delete_access_key, AccessKeyId=key)))
     for cert in creds.signing_certificates:
         steps.append((f"signing certificate {cert}", partial(iam.delete_signing_certificate, CertificateId=cert)))
     if creds.password:

@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
+import requests
 
 import landingzone.root_credentials as rc
 from tests.cli.conftest import run_cli, run_in_process
@@ -32,6 +33,7 @@ def moto_endpoint() -> Iterator[str]:
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
+    requests.post(f"{endpoint}/moto-api/reset", timeout=30).raise_for_status()  # moto's state is per process
     org = boto3.client("organizations", region_name=REGION, endpoint_url=endpoint)
     org.create_organization(FeatureSet="ALL")
     org.create_account(AccountName="production", Email="production@example.com")
@@ -69,7 +71,7 @@ def test_without_yes_it_lists_and_deletes_nothing(moto_endpoint: str, monkeypatc
     monkeypatch.chdir(tmp_path)  # no landingzone.yaml here
     result = run_in_process("root-credentials", "--account", "production", "--aws-endpoint", moto_endpoint)
     assert result.returncode == 0, result.stderr
-    assert f"production ({prod}): console password; access key AKIAROOTKEY000000001" in result.stdout
+    assert f"production ({prod}): console password; access key AKIA...0001" in result.stdout
     assert "Nothing was deleted; run again with --yes to delete exactly these." in result.stderr
     sts_stub.assert_no_pending_responses()  # no delete session was opened
     for stub in iam.stubs.values():
@@ -83,8 +85,8 @@ def test_with_yes_it_shows_what_it_deletes_then_deletes_it(moto_endpoint: str, m
     monkeypatch.chdir(tmp_path)
     result = run_in_process("root-credentials", "--account", prod, "--yes", "--aws-endpoint", moto_endpoint)
     assert result.returncode == 0, result.stderr
-    assert "Deleting them:\n  production: console password; access key AKIAROOTKEY000000001" in result.stderr
-    assert "production: deleted access key AKIAROOTKEY000000001; console password" in result.stdout
+    assert "Deleting them:\n  production: console password; access key AKIA...0001" in result.stderr
+    assert "production: deleted access key AKIA...0001; console password" in result.stdout
     sts_stub.assert_no_pending_responses()
     for stub in iam.stubs.values():
         stub.assert_no_pending_responses()
