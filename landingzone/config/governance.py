@@ -278,16 +278,13 @@ def governance_summary(cfg: LandingZoneConfig) -> dict[str, Any]:
 
 
 def governance_principals(cfg: LandingZoneConfig) -> list[str]:
-    """Trusted access the governance and regions stages need (enabled by the organization stage)."""
-    gov = cfg.governance
-    principals = []
-    if gov.root_access.centralized:
-        principals.append(IAM_PRINCIPAL)
-    members = bool(cfg.accounts)
-    has_contacts = any(account_contacts(cfg, a) for a in cfg.accounts)
-    if members and (has_contacts or (gov.enable_opt_in_regions and opt_in(cfg.governed_regions))):
-        principals.append(ACCOUNT_PRINCIPAL)
-    return principals
+    """Trusted access the governance and regions stages need (enabled by the organization stage) whenever the
+    organization has member accounts: iam.amazonaws.com (centralized root access) and account.amazonaws.com
+    (contacts and regions of members). Both stay on when the features are turned off or the contacts removed,
+    because the organization stage runs first: taking the trusted access away before the governance stage has
+    removed what depends on it would make that removal fail. Neither grants anything the management account does
+    not already have."""
+    return [IAM_PRINCIPAL, ACCOUNT_PRINCIPAL] if cfg.accounts else []
 
 
 # ---- rules that span fields (run by landingzone.config.rules.cross_field_problems) -----------------------------

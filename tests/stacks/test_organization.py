@@ -15,9 +15,10 @@ def test_organization_all_features_scps_and_trusted_services() -> None:
     org = plan.named("organization")
     assert org.inputs["featureSet"] == "ALL"
     assert org.inputs["enabledPolicyTypes"] == ["SERVICE_CONTROL_POLICY"]
-    # The delegated security services, and IAM for centralized root access (on by default; stage governance).
+    # The delegated security services, IAM (centralized root access) and Account Management (stage governance).
     assert org.inputs["awsServiceAccessPrincipals"] == sorted(
-        [s.service_principal for s in cfg.organization.security_services] + ["iam.amazonaws.com"])
+        [s.service_principal for s in cfg.organization.security_services]
+        + ["iam.amazonaws.com", "account.amazonaws.com"])
     assert "cloudtrail.amazonaws.com" in org.inputs["awsServiceAccessPrincipals"]
     assert org.provider == "management"
 
@@ -91,5 +92,5 @@ def test_only_chosen_services_are_trusted() -> None:
     cfg = config("small", organization={"security_services": ["guardduty"]})
     plan = run_stage("organization", cfg, upstream={})
     assert plan.named("organization").inputs["awsServiceAccessPrincipals"] == [
-        SecurityService.CLOUDTRAIL.service_principal, SecurityService.GUARDDUTY.service_principal,
-        "iam.amazonaws.com"]  # centralized root access (stage governance)
+        "account.amazonaws.com", SecurityService.CLOUDTRAIL.service_principal,
+        SecurityService.GUARDDUTY.service_principal, "iam.amazonaws.com"]  # stage governance: the first, the last

@@ -40,7 +40,7 @@ def test_defaults_turn_root_access_on_and_set_nothing_else() -> None:
     assert cfg.governance.enable_opt_in_regions
     assert cfg.governance.alternate_contacts.by_type() == {}
     assert all(account_budget(cfg, a) is None for a in cfg.accounts)
-    assert governance_principals(cfg) == ["iam.amazonaws.com"]  # no contacts, no opt-in region: no Account API
+    assert governance_principals(cfg) == ["iam.amazonaws.com", "account.amazonaws.com"]
 
 
 def test_closure_quota_is_data_and_the_docstring_follows_it() -> None:
@@ -82,7 +82,6 @@ def test_contacts_fall_back_type_by_type() -> None:
     prod = account_contacts(cfg, cfg.account("production"))
     assert prod["SECURITY"].email == "prod-sec@example.com" and prod["BILLING"].title == "Bill"
     assert account_contacts(cfg, cfg.account("security"))["SECURITY"].email == "sec@example.com"
-    assert "account.amazonaws.com" in governance_principals(cfg)
 
 
 @pytest.mark.parametrize(("contact", "path", "fragment"), [
