@@ -4,7 +4,8 @@ examples/github-actions.yml).
 
 :func:`organization_graph` builds the picture as data (nodes, tree edges, policy attachments), so tests check
 its structure; :func:`render_mermaid` writes that data as Mermaid text; :func:`mermaid_block` wraps it for a
-Markdown document. Nothing here calls AWS or pulumi.
+Markdown document. Nothing here calls AWS or runs a pulumi program: the policies per target are the guardrails
+stage's attachment plan, computed from the configuration.
 """
 
 from __future__ import annotations
