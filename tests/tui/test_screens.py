@@ -116,6 +116,47 @@ def test_organization_checklist_regions_and_email(tmp_path: Path) -> None:
     drive(app, body)
 
 
+def test_organization_governance_panel_root_access_contact_budget(tmp_path: Path) -> None:
+    app = wizard(tmp_path)
+
+    async def body(pilot: Any) -> None:
+        screen = await open_step(pilot, "organization")
+        assert screen.query_one("#root-access", Checkbox).value  # centralized root access is on by default
+        await set_value(pilot, screen.query_one("#contact-name", Input), "Security team")
+        # A half-filled contact names the missing fields, on their widgets.
+        assert "governance.alternate_contacts.security.email" in problem_text(screen)
+        assert screen.query_one("#contact-email").has_class("-invalid")
+        await next_is_refused(pilot, screen)
+        for key, value in (("title", "Security"), ("email", "security@example.com"), ("phone", "+1 206 555 0100")):
+            await set_value(pilot, screen.query_one(f"#contact-{key}", Input), value)
+        assert screen.problems == []
+        await set_value(pilot, screen.query_one("#budget-limit", Input), "250")
+        assert "a budget needs at least one address" in problem_text(screen)
+        assert screen.query_one("#budget-emails").has_class("-invalid")
+        await set_value(pilot, screen.query_one("#budget-emails", Input), "finops@example.com, cfo@example.com")
+        await set_value(pilot, screen.query_one("#root-access", Checkbox), False)
+        assert screen.problems == []
+        gov = app.state.data["governance"]
+        assert gov["root_access"] == {"centralized": False}
+        assert gov["alternate_contacts"]["security"] == {
+            "name": "Security team", "title": "Security", "email": "security@example.com", "phone": "+1 206 555 0100"}
+        assert gov["budgets"]["default"] == {"monthly_limit_usd": 250.0,
+                                             "emails": ["finops@example.com", "cfo@example.com"]}
+        cfg = validate_config(app.state.data)
+        assert not cfg.governance.root_access.centralized and cfg.governance.budgets.default is not None
+        # Back to the defaults.
+        await set_value(pilot, screen.query_one("#root-access", Checkbox), True)
+        for key in ("name", "title", "email", "phone"):
+            await set_value(pilot, screen.query_one(f"#contact-{key}", Input), "")
+        await set_value(pilot, screen.query_one("#budget-limit", Input), "")
+        await set_value(pilot, screen.query_one("#budget-emails", Input), "")
+        from landingzone.config import GovernanceConfig
+
+        assert validate_config(app.state.data).governance == GovernanceConfig()
+
+    drive(app, body, size=(120, 60))
+
+
 # ---- 3 accounts --------------------------------------------------------------------------------------------
 
 

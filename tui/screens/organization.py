@@ -1,8 +1,10 @@
-"""Step 2: the landing zone's name, regions, and the management account rules of the practices as a checklist."""
+"""Step 2: the landing zone's name, regions, the management account rules of the practices as a checklist, and
+account governance (root access, the security contact, the default budget, opt-in regions)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -13,6 +15,7 @@ from landingzone.config import SecurityService
 from landingzone.errors import ConfigProblem
 from tui.screens.base import StepScreen
 from tui.state import WizardState
+from tui.widgets.governance_panel import FIELD_PATHS, GovernancePanel, apply_governance
 
 CHECKLIST: list[tuple[str, str, str]] = [
     ("new_and_empty", "New and empty: created for the organization, no workloads",
@@ -38,6 +41,8 @@ class OrganizationAnswers:
     new_and_empty: bool
     minimal_access: bool
     security_services: list[str]
+    governance: dict[str, Any] = field(default_factory=dict)
+    """The governance panel's answers (GovernancePanel.answers); empty leaves ``governance`` as it is."""
 
     def apply(self, state: WizardState) -> None:
         data = state.data
@@ -50,13 +55,17 @@ class OrganizationAnswers:
         mgmt["new_and_empty"] = self.new_and_empty
         mgmt["minimal_access"] = self.minimal_access
         data.setdefault("organization", {})["security_services"] = list(self.security_services)
+        if self.governance:
+            apply_governance(data, self.governance)
 
 
 class OrganizationScreen(StepScreen[OrganizationAnswers]):
     STEP = "organization"
     TITLE_TEXT = "Organization"
-    HELP = "Name, home and governed regions, management account checklist, delegated security services"
-    OWNS = ("name", "home_region", "governed_regions", "management_account", "organization.security_services")
+    HELP = ("Name, home and governed regions, management account checklist, delegated security services, account "
+            "governance")
+    OWNS = ("name", "home_region", "governed_regions", "management_account", "organization.security_services",
+            "governance")
 
     def compose_body(self) -> ComposeResult:
         data = self.state.data
@@ -98,6 +107,7 @@ class OrganizationScreen(StepScreen[OrganizationAnswers]):
                 compact=True)
             yield Static("CloudTrail is always delegated: the organization trail is created from the "
                          "Security account, not the management account.", classes="hint")
+        yield GovernancePanel(data.get("governance"), id="governance-panel")
 
     def collect(self) -> OrganizationAnswers:
         services = list(self.query_one("#services", SelectionList).selected)
@@ -110,6 +120,7 @@ class OrganizationScreen(StepScreen[OrganizationAnswers]):
             new_and_empty=self.query_one("#new-and-empty", Checkbox).value,
             minimal_access=self.query_one("#minimal-access", Checkbox).value,
             security_services=[s.value for s in SecurityService if s.value in services],
+            governance=self.query_one(GovernancePanel).answers(),
         )
 
     def extra_problems(self) -> list[ConfigProblem]:
@@ -127,4 +138,5 @@ class OrganizationScreen(StepScreen[OrganizationAnswers]):
             "management_account.id": self.query_one("#mgmt-id"),
             "management_account.new_and_empty": self.query_one("#new-and-empty"),
             "management_account.minimal_access": self.query_one("#minimal-access"),
+            **{path: self.query_one(selector) for path, selector in FIELD_PATHS.items()},
         }
