@@ -133,3 +133,17 @@ def test_preview_after_up_finds_nothing_to_change(governed: Governed, stage: str
     result = run_cli(["preview", "--config", str(governed.path), "--stage", stage, "--detailed-exitcode"],
                      env=governed.env, cwd=governed.path.parent)
     assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-3000:])
+
+
+def test_destroy_of_the_governance_stage_removes_what_it_set(governed: Governed) -> None:
+    """Last in the module: it takes down what the other tests read."""
+    orch = Orchestrator(governed.cfg, governed.path, concurrency=2)
+    result = orch.destroy("governance")
+    assert [s.ref.label for s in result.stacks] == ["governance"]
+    org_id = governed.aws.client("organizations").describe_organization()["Organization"]["Id"]
+    assert org_id not in governed.state().get("iam_organizations_features", {})
+    assert governed.aws.client("budgets").describe_budgets(AccountId=MANAGEMENT_ACCOUNT)["Budgets"] == []
+    account = governed.aws.client("account")
+    production = governed.account_ids["production"]
+    with pytest.raises(account.exceptions.ResourceNotFoundException):
+        account.get_alternate_contact(AccountId=production, AlternateContactType="SECURITY")
