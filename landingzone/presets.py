@@ -60,13 +60,16 @@ def _network(account: str, cidr: str) -> dict[str, Any]:
     }
 
 
-def preset_data(name: PresetName, *, lz_name: str = "acme-landing-zone") -> dict[str, Any]:
-    """The preset as plain data (what `landingzone init` writes)."""
+def preset_data(name: PresetName, *, lz_name: str = "acme-landing-zone", home_region: str = "us-east-1",
+                governed_regions: list[str] | None = None) -> dict[str, Any]:
+    """The preset as plain data (what `landingzone init` writes). The home region's partition decides whether the
+    declarative, S3 and resource control policies are used or their SCP fallbacks."""
     domain = "example.com"
     data: dict[str, Any] = {
         "name": lz_name,
-        "home_region": "us-east-1",
-        "governed_regions": ["us-east-1", "us-west-2"],
+        "home_region": home_region,
+        "governed_regions": governed_regions or (["us-east-1", "us-west-2"] if home_region == "us-east-1"
+                                                 else [home_region]),
         "management_account": {
             "email": f"aws-management@{domain}",
             "new_and_empty": True,

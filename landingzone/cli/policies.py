@@ -123,8 +123,9 @@ def lint(
         landingzone policies lint my-scp.json --config landingzone.yaml
     """
     from landingzone.policies.catalog import RenderContext, default_catalog, plan_attachments
-    from landingzone.policies.lint import Finding, lint_attachments, lint_guardrail
+    from landingzone.policies.lint import PolicyFinding, lint_guardrail
     from landingzone.policies.lint import lint as lint_policy
+    from landingzone.policies.lint_plan import lint_attachments, lint_exemptions
 
     cfg = load_optional_config(config)
     if not files and not plan:
@@ -133,7 +134,7 @@ def lint(
         raise LandingZoneError("--plan needs a configuration: pass --config PATH (no ./landingzone.yaml found)")
     context = RenderContext.from_config(cfg) if cfg is not None else RenderContext()
     quotas = cfg.quotas if cfg is not None else None
-    reports: list[tuple[str, list[Finding]]] = []
+    reports: list[tuple[str, list[PolicyFinding]]] = []
     for path in files or []:
         if str(path) == "-":
             text = sys.stdin.read()
@@ -151,6 +152,7 @@ def lint(
             reports.append((f"{planned.key} (planned)",
                             lint_guardrail(guard, planned.parameters, context, quotas=quotas)))
         reports.append(("attachments (planned)", lint_attachments(attachment_plan, cfg.quotas)))
+        reports.append(("exemptions (planned)", lint_exemptions(cfg, attachment_plan, catalog)))
     errors = 0
     for name, findings in reports:
         if not findings:

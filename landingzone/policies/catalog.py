@@ -283,8 +283,8 @@ class GuardrailCatalog:
             if not info.available_in(context.partition):
                 fallback = (f"; use {guard.alternative.guardrail} instead" if guard.alternative is not None
                             and guard.alternative.relation == "fallback" else "")
-                yield ConfigProblem(f"guardrails[{gi}].id", f"{guard.id} is a {info.title} ({guard.policy_type}), "
-                                    f"which is not known to be available in partition {context.partition}"
+                yield ConfigProblem(f"guardrails[{gi}].id", f"{guard.id} is of policy type {guard.policy_type} "
+                                    f"({info.title}), not known to be available in partition {context.partition}"
                                     f"{fallback}", assignment.id)
                 continue
             problems = guard.parameter_problems(assignment.parameters, context)
