@@ -4,6 +4,10 @@ The Organization and the accounts are protected: a destroy never removes them, a
 the configuration says ``close_on_deletion``. What the configuration marks as existing (with its id) is adopted
 with ``import_`` instead of being created.
 
+The policy types enabled are every type the guardrails use (SERVICE_CONTROL_POLICY always; RESOURCE_CONTROL_POLICY,
+DECLARATIVE_POLICY_EC2 and S3_POLICY when an assigned guardrail is of that type), so the guardrails stage can
+attach them.
+
 Outputs: organization_id, root_id, account_ids {name: id}, ou_ids {path: id}, management_account_id.
 """
 
@@ -16,6 +20,7 @@ import pulumi_aws as aws
 
 from landingzone.config import ROOT_OU, iter_ous
 from stacks.base import Providers, StageContext, opts
+from stacks.guardrails import policy_types_used
 
 SERVICE_CONTROL_POLICY = "SERVICE_CONTROL_POLICY"
 
@@ -37,7 +42,7 @@ def program(ctx: StageContext) -> None:
         "organization",
         feature_set="ALL",
         aws_service_access_principals=principals,
-        enabled_policy_types=[SERVICE_CONTROL_POLICY],
+        enabled_policy_types=policy_types_used(cfg),
         opts=opts(mgmt, protect=True, import_=cfg.organization.existing_id),
     )
     root_id: pulumi.Output[str] = (

@@ -70,7 +70,7 @@ def test_plan_command_json_and_stage_filter(tmp_path: Path) -> None:
     doc = json.loads(proc.stdout)
     assert [s["stage"] for s in doc["stages"]] == ["guardrails"]
     counts = doc["stages"][0]["counts"]
-    assert counts["aws:organizations/policy:Policy"] == 9
+    assert counts["aws:organizations/policy:Policy"] == 11  # 8 SCPs, an RCP, a declarative and an S3 policy
     root = next(q for q in doc["scp_quota"] if q["target"] == "Root")
     assert root["attached"] == 5 and root["limit"] == 10
     assert doc["total_resources"] == len(doc["stages"][0]["resources"])
