@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from landingzone.config import LandingZoneConfig, partition, validate_config
+from landingzone.config import LandingZoneConfig, validate_config
+from landingzone.constants import partition
 
 PresetName = Literal["small", "medium", "large"]
 PRESETS: tuple[PresetName, ...] = ("small", "medium", "large")

@@ -4,7 +4,7 @@ Organizations S3 policies) and their attachments.
 Quotas (policies per target and characters per policy, per policy type) are checked before anything is
 registered: a QuotaError names the target and the count. Whenever the security stage creates administration
 roles under the org-admin path and no protect guardrail is assigned, protect-org-admin-roles-strict is attached to
-the root (catalog.with_org_admin_protection): the roles, and the access role every exemption names, are never
+the root (catalog.needs_org_admin_protection): the roles, and the access role every exemption names, are never
 left open. The organization stage enables every policy type the plan uses.
 
 Policies that name the organization (the RCPs' aws:PrincipalOrgID) are rendered with the organization stage's
@@ -19,9 +19,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from landingzone.config import LandingZoneConfig
-from landingzone.policies.catalog import AttachmentPlan, PlannedPolicy, plan_attachments
-from landingzone.policies.catalog import with_org_admin_protection as _with_org_admin_protection
+from landingzone.config import ROOT_OU, GuardrailAssignment, LandingZoneConfig
+from landingzone.policies.catalog import AttachmentPlan, PlannedPolicy, needs_org_admin_protection, plan_attachments
 from landingzone.policies.templates import PENDING_ORGANIZATION_ID
 from stacks.base import Providers, StageContext, opts, organization_id, target_id
 
@@ -33,8 +32,12 @@ RESOURCE_PREFIX = {"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "
 
 def with_org_admin_protection(cfg: LandingZoneConfig) -> LandingZoneConfig:
     """The configuration plus protect-org-admin-roles-strict on the root when admin roles exist and nothing
-    protects their path yet (see landingzone.policies.catalog.with_org_admin_protection)."""
-    return _with_org_admin_protection(cfg)
+    protects their path yet (landingzone.policies.catalog.needs_org_admin_protection; plan_attachments adds it
+    by itself, this is for callers that want the configuration)."""
+    if not needs_org_admin_protection(cfg):
+        return cfg
+    extra = GuardrailAssignment(id=ORG_ADMIN_PROTECTION, targets=[ROOT_OU])
+    return cfg.model_copy(update={"guardrails": [*cfg.guardrails, extra]})
 
 
 def attachment_plan(cfg: LandingZoneConfig) -> AttachmentPlan:

@@ -483,7 +483,7 @@ def plan_attachments(cfg: LandingZoneConfig, catalog: GuardrailCatalog | None = 
     policies: list[PlannedPolicy] = []
     by_content: dict[tuple[str, str], PlannedPolicy] = {}
     uses: dict[str, int] = {}
-    for gid, parameters, targets, added in effective_assignments(cfg):
+    for gid, parameters, assigned_targets, added in effective_assignments(cfg):
         guard = catalog.get(gid)
         content = guard.render(parameters, context)
         planned = by_content.get((guard.id, content))
@@ -496,7 +496,7 @@ def plan_attachments(cfg: LandingZoneConfig, catalog: GuardrailCatalog | None = 
                                     added_by_landing_zone=added)
             by_content[(guard.id, content)] = planned
             policies.append(planned)
-        for target in targets:
+        for target in assigned_targets:
             if target not in planned.targets:
                 planned.targets.append(target)
     per_target: dict[str, list[str]] = {}

@@ -19,7 +19,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from landingzone.config import QuotaConfig
 from landingzone.policies import global_services, management_policies
 from landingzone.policies.iam_catalogue import (
     ACTION_RE,
@@ -42,6 +41,7 @@ __all__ = ["CONDITION_OPERATORS", "GLOBAL_CONDITION_KEYS", "GLOBAL_CONDITION_KEY
            "ServiceDefinition"]
 
 if TYPE_CHECKING:
+    from landingzone.config import QuotaConfig
     from landingzone.policies.catalog import Guardrail, RenderContext
 
 LintSeverity = Literal["error", "warning"]
@@ -175,7 +175,6 @@ def lint(policy_text: str | Mapping[str, Any], *, quotas: QuotaConfig | None = N
     default to the 2026 quotas."""
     if not isinstance(policy_text, str):
         policy_text = json.dumps(policy_text, separators=(",", ":"), ensure_ascii=False)
-    quotas = quotas or QuotaConfig()
     catalogue = catalogue or IamCatalogue.bundled()
     from landingzone.policies.catalog import RenderContext
 
@@ -203,7 +202,7 @@ def lint(policy_text: str | Mapping[str, Any], *, quotas: QuotaConfig | None = N
 
 
 def _management_findings(policy_type_name: str, text: str, document: dict[str, Any],
-                         quotas: QuotaConfig) -> list[PolicyFinding]:
+                         quotas: QuotaConfig | None) -> list[PolicyFinding]:
     label = policy_type(policy_type_name).label
     findings: list[PolicyFinding] = []
     for kind, where, message in management_policies.problems(policy_type_name, document):
@@ -395,7 +394,7 @@ def _is_number(value: Any) -> bool:
     return True
 
 
-def _size_findings(text: str, document: dict[str, Any], quotas: QuotaConfig,
+def _size_findings(text: str, document: dict[str, Any], quotas: QuotaConfig | None,
                    policy_type_name: str = SCP) -> list[PolicyFinding]:
     from landingzone.policies.catalog import minify
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from landingzone.config import LandingZoneConfig, QuotaConfig
 from landingzone.policies.catalog import (
     AttachmentPlan,
     GuardrailCatalog,
@@ -24,6 +24,9 @@ from landingzone.policies.catalog import (
 from landingzone.policies.lint import PolicyFinding, _f
 from landingzone.policies.policy_types import AUTHORIZATION_TYPES, policy_type
 from landingzone.policies.simulator import PolicyTree, SimulationError, simulate, wildcard_match
+
+if TYPE_CHECKING:
+    from landingzone.config import LandingZoneConfig, QuotaConfig
 
 ROLE_CHANGES: tuple[str, ...] = (
     "iam:CreateRole", "iam:DeleteRole", "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePolicy",
@@ -43,7 +46,6 @@ _PRINCIPAL_KIND_RE = re.compile(r"^arn:[^:]+:iam::[^:]*:(role|user)/")
 
 def lint_attachments(plan: AttachmentPlan, quotas: QuotaConfig | None = None) -> list[PolicyFinding]:
     """TOO_MANY_ATTACHMENTS for every target over its per-target quota, per policy type."""
-    quotas = quotas or QuotaConfig()
     findings = []
     for type_name, uses in plan.usage_by_type(quotas).items():
         info = policy_type(type_name)
