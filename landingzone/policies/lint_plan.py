@@ -21,7 +21,8 @@ from landingzone.policies.catalog import (
     default_catalog,
     plan_attachments,
 )
-from landingzone.policies.lint import PolicyFinding, _f
+from landingzone.policies.findings import PolicyFinding
+from landingzone.policies.findings import finding as _f
 from landingzone.policies.policy_types import AUTHORIZATION_TYPES, policy_type
 from landingzone.policies.simulator import PolicyTree, SimulationError, simulate, wildcard_match
 
