@@ -78,8 +78,9 @@ def list_guardrails(
     table = Table(show_lines=False)
     table.add_column("id", no_wrap=True)
     table.add_column("type", no_wrap=True)
-    for column in ("title", "parameters", "chars"):
-        table.add_column(column)
+    table.add_column("title", min_width=24, ratio=3)
+    table.add_column("parameters", min_width=12, ratio=1, overflow="fold")
+    table.add_column("chars", no_wrap=True, justify="right")
     for guard in catalog:
         params = ", ".join(p.name for p in guard.parameters) or "-"
         table.add_row(guard.id, guard.type_label, guard.title, params, str(len(guard.render())))

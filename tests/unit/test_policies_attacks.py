@@ -40,7 +40,7 @@ LARGE = _tree("large")
 WITHOUT_PROTECTION = _tree("small", guardrails=[{"id": "deny-unapproved-regions", "targets": ["Root"]}])
 SCP_FALLBACKS = _tree("medium", guardrails=[
     {"id": "deny-s3-block-public-access-changes", "targets": ["Root"]},
-    {"id": "deny-unapproved-regions-bedrock-inference", "parameters": {"allowed_regions": ["us-east-1"]},
+    {"id": "deny-unapproved-regions-bedrock", "parameters": {"allowed_regions": ["us-east-1"]},
      "targets": ["Root"]},
 ])
 UNSPECIFIED = _tree("medium", guardrails=[
@@ -148,7 +148,7 @@ CASES: list[tuple[str, PolicyTree, dict[str, Any], str, str | None, str | None, 
      "allowed", "FullAWSAccess", "Statement[0]", "SERVICE_CONTROL_POLICY"),
     ("bedrock-direct-outside-regions", SCP_FALLBACKS, dict(action="bedrock:InvokeModel", principal_arn=DEV,
                                                            account="production", region="eu-west-1"),
-     "denied", "deny-unapproved-regions-bedrock-inference", "DenyBedrockInferenceOutsideApprovedRegions",
+     "denied", "deny-unapproved-regions-bedrock", "DenyBedrockInferenceOutsideApprovedRegions",
      "SERVICE_CONTROL_POLICY"),
     ("bedrock-cross-region-inference", SCP_FALLBACKS, dict(
         action="bedrock:InvokeModel", principal_arn=DEV, account="production", region="us-west-2",
@@ -156,7 +156,7 @@ CASES: list[tuple[str, PolicyTree, dict[str, Any], str, str | None, str | None, 
      "allowed", "FullAWSAccess", "Statement[0]", "SERVICE_CONTROL_POLICY"),
     ("bedrock-other-services-outside-regions", SCP_FALLBACKS, dict(action="lambda:CreateFunction", principal_arn=DEV,
                                                                    account="production", region="eu-west-1"),
-     "denied", "deny-unapproved-regions-bedrock-inference", "DenyUnapprovedRegions", "SERVICE_CONTROL_POLICY"),
+     "denied", "deny-unapproved-regions-bedrock", "DenyUnapprovedRegions", "SERVICE_CONTROL_POLICY"),
     ("unspecified-region-refused-by-default", MEDIUM, dict(action="bedrock:InvokeModel", principal_arn=DEV,
                                                            account="production", region="unspecified"),
      "denied", "deny-unapproved-regions", "DenyUnapprovedRegions", "SERVICE_CONTROL_POLICY"),

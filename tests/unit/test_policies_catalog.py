@@ -108,7 +108,7 @@ def test_region_deny_global_services_come_from_the_data_file() -> None:
         assert needed in patterns()
     doc = json.loads(default_catalog().render("deny-unapproved-regions"))
     assert doc["Statement"][0]["NotAction"] == patterns()
-    bedrock = json.loads(default_catalog().render("deny-unapproved-regions-bedrock-inference"))
+    bedrock = json.loads(default_catalog().render("deny-unapproved-regions-bedrock"))
     assert set(bedrock["Statement"][0]["NotAction"]) == set(patterns()) | {
         "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:CreateModelInvocationJob"}
 
