@@ -110,6 +110,12 @@ def show(
     guard = default_catalog().get(guardrail_id)
     text = guard.render(_parse_params(guardrail_id, param or []), context)
     typer.echo(f"{guardrail_id}: {guard.type_label} ({guard.policy_type})", err=True)
+    from landingzone.policies.templates import PENDING_ORGANIZATION_ID
+
+    if PENDING_ORGANIZATION_ID in text:
+        typer.echo(f"note: {PENDING_ORGANIZATION_ID} stands for the organization's id, not known here; give "
+                   "--param organization_id=o-... (or --config of an adopted organization) before submitting it",
+                   err=True)
     print(json.dumps(json.loads(text), indent=2) if pretty else text)
 
 

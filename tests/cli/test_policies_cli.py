@@ -44,6 +44,10 @@ def test_show_prints_the_seed_example_on_stdout(tmp_path: Path) -> None:
     proc = run_cli("policies", "show", "ec2-declarative-baseline", cwd=tmp_path)
     assert json.loads(proc.stdout)["ec2_attributes"]["serial_console_access"] == {"status": {"@@assign": "disabled"}}
     assert "DECLARATIVE_POLICY_EC2" in proc.stderr
+    proc = run_cli("policies", "show", "rcp-identity-perimeter", cwd=tmp_path)
+    assert "o-pendingorgid stands for the organization's id" in proc.stderr
+    proc = run_cli("policies", "show", "rcp-identity-perimeter", "-p", "organization_id=o-abcdefghij", cwd=tmp_path)
+    assert "o-abcdefghij" in proc.stdout and "o-pendingorgid" not in proc.stdout + proc.stderr
 
 
 def test_show_with_params_and_config(tmp_path: Path) -> None:
