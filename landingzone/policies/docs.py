@@ -66,8 +66,8 @@ def _guardrail_section(guard: Guardrail) -> list[str]:
     lines += [f"Source ({guard.source.kind}, checked {guard.source.checked}): {guard.source.reference}. "
               f"<{guard.source.url}>", ""]
     mapping = []
-    if guard.mappings.seed:
-        mapping.append(f"seed: {guard.mappings.seed}")
+    if guard.mappings.practice:
+        mapping.append(f"practice: [{guard.mappings.practice}](practices.md#{guard.mappings.practice})")
     if guard.mappings.cis_aws_foundations:
         mapping.append("CIS AWS Foundations: " + "; ".join(guard.mappings.cis_aws_foundations))
     if guard.mappings.nist_csf:

@@ -39,9 +39,10 @@ class Exemption(_Data):
 
 class GuardrailSource(_Data):
     """Where the policy comes from: an AWS documentation page, an aws-samples example, a Control Tower control,
-    Landing Zone Accelerator's sample configuration, or the seed's practice; and when it was last checked."""
+    Landing Zone Accelerator's sample configuration, or a practice of docs/practices.md; and when it was last
+    checked."""
 
-    kind: Literal["aws-docs", "aws-samples", "control-tower", "lza", "seed"]
+    kind: Literal["aws-docs", "aws-samples", "control-tower", "lza", "practices"]
     reference: str
     url: str
     checked: str
@@ -68,7 +69,8 @@ class GuardrailAlternative(_Data):
 class GuardrailMappings(_Data):
     """The practice or benchmark control a guardrail implements, where one exists."""
 
-    seed: str = ""
+    practice: str = ""
+    """Id of the practice in docs/practices.md the guardrail implements (e.g. org-admin-roles)."""
     cis_aws_foundations: list[str] = Field(default_factory=list)
     nist_csf: list[str] = Field(default_factory=list)
 

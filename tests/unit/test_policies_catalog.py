@@ -88,6 +88,16 @@ def test_every_source_is_dated_and_every_alternative_exists(gid: str) -> None:
         assert other.alternative is not None and other.alternative.guardrail == gid, "alternatives name each other"
 
 
+def test_every_guardrail_names_a_practice_of_the_practices_page() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "practices.md").read_text(encoding="utf-8")
+    headings = {line[3:].strip() for line in page.splitlines() if line.startswith("## ")}
+    for guard in default_catalog():
+        assert guard.mappings.practice in headings, (guard.id, guard.mappings.practice)
+        assert "seed" not in guard.description.lower() + guard.title.lower(), guard.id  # users never read it
+
+
 def test_the_four_sources_that_no_longer_exist_are_replaced() -> None:
     """aws-samples removed or moved these files (git history of service-control-policy-examples, read
     2026-12-01): no guardrail may still cite them."""
@@ -374,7 +384,7 @@ def test_oversized_policy_is_a_quota_error() -> None:
 def _guard(template: dict[str, Any], parameters: list[dict[str, Any]] | None = None) -> str:
     return json.dumps({
         "id": "test-guard", "title": "t", "description": "d", "parameters": parameters or [],
-        "source": {"kind": "seed", "reference": "r", "url": "https://example.com", "checked": "2026-12-01"},
+        "source": {"kind": "practices", "reference": "r", "url": "https://example.com", "checked": "2026-12-01"},
         "template": template})
 
 
