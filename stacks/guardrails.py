@@ -52,6 +52,15 @@ def policy_types_used(cfg: LandingZoneConfig) -> list[str]:
     return list(plan_attachments(cfg).policy_types())
 
 
+def trusted_access_principals(cfg: LandingZoneConfig) -> list[str]:
+    """Service principals the policy types in use need trusted access for (ec2.amazonaws.com with declarative
+    policies: their account status report), for the organization stage."""
+    from landingzone.policies.policy_types import policy_type
+
+    found = (policy_type(t).trusted_access_principal for t in policy_types_used(cfg))
+    return sorted({p for p in found if p})
+
+
 def _content(ctx: StageContext, planned: PlannedPolicy) -> pulumi.Input[str]:
     if PENDING_ORGANIZATION_ID not in planned.content:
         return planned.content

@@ -6,7 +6,8 @@ with ``import_`` instead of being created.
 
 The policy types enabled are every type the guardrails use (SERVICE_CONTROL_POLICY always; RESOURCE_CONTROL_POLICY,
 DECLARATIVE_POLICY_EC2 and S3_POLICY when an assigned guardrail is of that type), so the guardrails stage can
-attach them.
+attach them; with declarative policies the organization also trusts ec2.amazonaws.com (the account status report
+needs it).
 
 Outputs: organization_id, root_id, account_ids {name: id}, ou_ids {path: id}, management_account_id.
 """
@@ -20,7 +21,7 @@ import pulumi_aws as aws
 
 from landingzone.config import ROOT_OU, iter_ous
 from stacks.base import Providers, StageContext, opts
-from stacks.guardrails import policy_types_used
+from stacks.guardrails import policy_types_used, trusted_access_principals
 
 SERVICE_CONTROL_POLICY = "SERVICE_CONTROL_POLICY"
 
@@ -37,7 +38,8 @@ def program(ctx: StageContext) -> None:
     mgmt = providers.management
 
     # Trusted access for every delegated service; CloudTrail is always among them (config guarantees it).
-    principals = sorted({svc.service_principal for svc in cfg.organization.security_services})
+    principals = sorted({svc.service_principal for svc in cfg.organization.security_services}
+                        | set(trusted_access_principals(cfg)))
     org = aws.organizations.Organization(
         "organization",
         feature_set="ALL",

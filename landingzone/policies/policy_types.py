@@ -50,6 +50,9 @@ class PolicyTypeInfo:
     """For RCPs: the service prefixes RCPs apply to. Empty for the other types."""
     source_url: str
     checked: str
+    trusted_access_principal: str | None = None
+    """Service principal the organization should trust when the type is used (EC2's, for the declarative
+    policies' account status report)."""
 
     def available_in(self, partition: str) -> bool:
         return partition in self.partitions
@@ -78,7 +81,8 @@ def policy_type(name: str) -> PolicyTypeInfo:
         label=raw["label"], title=raw["title"], per_target=per_target, max_characters=max_characters,
         default_policy=DefaultPolicy(default["name"], default["id"], default["content"]) if default else None,
         partitions=tuple(raw["partitions"]), services=tuple(raw.get("services", ())),
-        source_url=raw["source"]["url"], checked=raw["source"]["checked"])
+        source_url=raw["source"]["url"], checked=raw["source"]["checked"],
+        trusted_access_principal=raw.get("trusted_access_principal"))
 
 
 def limits(name: str, quotas: Any | None = None) -> tuple[int, int]:

@@ -12,6 +12,8 @@ DECLARATIVE_POLICY_EC2 and S3_POLICY. For those two types the emulator keeps, in
 - ``org_policy_attachments``: "target:policy" -> {policyId, targetId}: attaching needs the type enabled
   (PolicyTypeNotEnabledException) and a target that exists in moto's organization (TargetNotFoundException);
   deleting an attached policy is PolicyInUseException.
+- ``trusted_service_principals``: trusted access for service principals moto does not recognise
+  (ec2.amazonaws.com, which declarative policies' account status report needs).
 """
 
 from __future__ import annotations
@@ -117,3 +119,19 @@ def attachment(store: Any, key: str) -> dict[str, Any] | None:
 def detach(store: Any, key: str) -> None:
     with store.edit() as data:
         data.get("org_policy_attachments", {}).pop(key, None)
+
+
+def trusted(store: Any) -> list[str]:
+    return sorted(store.read().get("trusted_service_principals", []))
+
+
+def trust(store: Any, principal: str) -> None:
+    with store.edit() as data:
+        found = data.setdefault("trusted_service_principals", [])
+        if principal not in found:
+            found.append(principal)
+
+
+def distrust(store: Any, principal: str) -> None:
+    with store.edit() as data:
+        data["trusted_service_principals"] = [p for p in data.get("trusted_service_principals", []) if p != principal]

@@ -335,7 +335,7 @@ def _organization(conn: Connection) -> dict[str, Any] | None:
     accounts = _paginate(org, "list_accounts", "Accounts")
     principals = [
         p["ServicePrincipal"] for p in org.list_aws_service_access_for_organization()["EnabledServicePrincipals"]
-    ]
+    ] + org_policies.trusted(conn.store)
     enabled_types = sorted(
         [t["Type"] for t in (roots[0].get("PolicyTypes") if roots else []) or [] if t.get("Status") == "ENABLED"]
         + org_policies.enabled_types(conn.store)  # the types moto refuses (org_policies.py)
@@ -398,9 +398,17 @@ class Organization(Handler):
     ) -> None:
         org = conn.client("organizations")
         for principal in sorted(set(new_principals) - set(old_principals)):
-            org.enable_aws_service_access(ServicePrincipal=principal)
+            try:
+                org.enable_aws_service_access(ServicePrincipal=principal)
+            except ClientError as exc:
+                if code(exc) != "InvalidInputException":
+                    raise
+                org_policies.trust(conn.store, principal)  # a principal moto does not know (org_policies.py)
         for principal in sorted(set(old_principals) - set(new_principals)):
-            org.disable_aws_service_access(ServicePrincipal=principal)
+            if principal in org_policies.trusted(conn.store):
+                org_policies.distrust(conn.store, principal)
+            else:
+                org.disable_aws_service_access(ServicePrincipal=principal)
         root = org.list_roots()["Roots"][0]["Id"]
         for type_ in sorted(set(new_types) - set(old_types)):
             if type_ in org_policies.STATE_TYPES:

@@ -75,6 +75,7 @@ def test_every_policy_type_is_enabled_created_and_attached(applied: dict[str, An
     assert org.describe_organization()["Organization"]["Id"] in json.dumps(content), "the real organization id"
     kept = json.loads(applied["state"].read_text())
     assert sorted(kept["org_policy_types"]) == ["DECLARATIVE_POLICY_EC2", "S3_POLICY"]
+    assert kept["trusted_service_principals"] == ["ec2.amazonaws.com"]  # for the declarative policies' report
     by_name = {p["name"]: (pid, p) for pid, p in kept["org_policies"].items()}
     for name, policy_type in (("acme-landing-zone-ec2-declarative-baseline", "DECLARATIVE_POLICY_EC2"),
                               ("acme-landing-zone-s3-block-public-access", "S3_POLICY")):

@@ -18,7 +18,7 @@ def test_organization_all_features_scps_and_trusted_services() -> None:
     assert org.inputs["enabledPolicyTypes"] == ["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY",
                                                 "DECLARATIVE_POLICY_EC2", "S3_POLICY"]
     assert org.inputs["awsServiceAccessPrincipals"] == sorted(
-        s.service_principal for s in cfg.organization.security_services)
+        {s.service_principal for s in cfg.organization.security_services} | {"ec2.amazonaws.com"})
     assert "cloudtrail.amazonaws.com" in org.inputs["awsServiceAccessPrincipals"]
     assert org.provider == "management"
 
@@ -26,6 +26,7 @@ def test_organization_all_features_scps_and_trusted_services() -> None:
 def test_only_the_policy_types_in_use_are_enabled() -> None:
     small = run_stage("organization", config("small"), upstream={}).named("organization")
     assert small.inputs["enabledPolicyTypes"] == ["SERVICE_CONTROL_POLICY"]
+    assert "ec2.amazonaws.com" not in small.inputs["awsServiceAccessPrincipals"]  # only with declarative policies
     cfg = config("small", guardrails=[{"id": "deny-root-user", "targets": ["Root"]},
                                       {"id": "rcp-s3-require-tls", "targets": ["Root"]}])
     org = run_stage("organization", cfg, upstream={}).named("organization")
