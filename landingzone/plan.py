@@ -490,15 +490,19 @@ def account_tree(cfg: LandingZoneConfig) -> list[tuple[int, str, str]]:
     return lines
 
 
-def quota_usage(cfg: LandingZoneConfig) -> list[dict[str, Any]]:
-    """SCP quota use per target that gets library policies (QuotaError when over)."""
+def quota_usage(cfg: LandingZoneConfig, policy_type: str | None = "SERVICE_CONTROL_POLICY") -> list[dict[str, Any]]:
+    """Quota use per target that gets library policies (QuotaError when over): of one policy type (SCP by
+    default), or with ``policy_type=None`` of every type the plan uses (each entry names its type)."""
     from stacks.guardrails import attachment_plan
 
     attachment = attachment_plan(cfg)
+    types = attachment.policy_types() if policy_type is None else [policy_type]
     return [
         {"target": u.target, "kind": u.kind, "attached": u.attached, "limit": u.limit,
-         "largest_policy_chars": u.largest_policy_chars, "max_characters": u.max_characters}
-        for u in attachment.usage(cfg.quotas) if u.target in attachment.per_target
+         "largest_policy_chars": u.largest_policy_chars, "max_characters": u.max_characters,
+         "policy_type": u.policy_type}
+        for t in types for u in attachment.usage(cfg.quotas, t)  # type: ignore[arg-type]
+        if u.target in attachment.per_target and (t == "SERVICE_CONTROL_POLICY" or attachment.keys_of_type(u.target, t))
     ]
 
 
@@ -511,5 +515,6 @@ def plan_document(cfg: LandingZoneConfig, plans: Iterable[StagePlan]) -> dict[st
         "tree": [{"depth": d, "kind": k, "name": n} for d, k, n in account_tree(cfg)],
         "scp_quota": quota_usage(cfg),
         "governance": governance_summary(cfg),
+        "policy_quota": quota_usage(cfg, None),
     }
 

@@ -5,7 +5,13 @@
 - medium: "formalize OUs" (Security, Infrastructure, Workloads/Prod, Workloads/NonProd, Sandbox), a log-archive
   and a shared-services account, delegated administration, role-based security groups.
 - large: "mature OU structure" for governance: Policy-Staging, Suspended, Exceptions and Deployments OUs on top of
-  medium, and a wider SCP set.
+  medium, a wider SCP set, and deny-all-suspended on the Suspended OU.
+
+Where AWS now recommends another policy type over an SCP, medium and large use it when the home region's
+partition is known to have the type (landingzone/policies/data/policy-types.json): the Organizations S3 policy for
+account-level Block Public Access instead of the SCP that froze the setting, the EC2 declarative policy for IMDSv2
+defaults, serial console and AMI/snapshot sharing (require-imdsv2 stays beside it as the per-request backstop), and
+an RCP that keeps the trail bucket and key inside the organization. Elsewhere they fall back to the SCP variants.
 
 The emails use example.com: replace them before the first `up`.
 """
@@ -15,6 +21,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from landingzone.config import LandingZoneConfig, validate_config
+from landingzone.constants import partition
 
 PresetName = Literal["small", "medium", "large"]
 PRESETS: tuple[PresetName, ...] = ("small", "medium", "large")
@@ -25,6 +32,14 @@ _BASELINE_ROOT = [
     "protect-organization-trail",
     "protect-org-admin-roles-strict",
 ]
+
+
+def _available(gid: str, home_region: str) -> bool:
+    """Whether a library guardrail's policy type is known to exist in the home region's partition."""
+    from landingzone.policies.catalog import default_catalog
+    from landingzone.policies.policy_types import policy_type
+
+    return policy_type(default_catalog().get(gid).policy_type).available_in(partition(home_region))
 
 
 def _network(account: str, cidr: str) -> dict[str, Any]:
@@ -46,13 +61,16 @@ def _network(account: str, cidr: str) -> dict[str, Any]:
     }
 
 
-def preset_data(name: PresetName, *, lz_name: str = "acme-landing-zone") -> dict[str, Any]:
-    """The preset as plain data (what `landingzone init` writes)."""
+def preset_data(name: PresetName, *, lz_name: str = "acme-landing-zone", home_region: str = "us-east-1",
+                governed_regions: list[str] | None = None) -> dict[str, Any]:
+    """The preset as plain data (what `landingzone init` writes). The home region's partition decides whether the
+    declarative, S3 and resource control policies are used or their SCP fallbacks."""
     domain = "example.com"
     data: dict[str, Any] = {
         "name": lz_name,
-        "home_region": "us-east-1",
-        "governed_regions": ["us-east-1", "us-west-2"],
+        "home_region": home_region,
+        "governed_regions": governed_regions or (["us-east-1", "us-west-2"] if home_region == "us-east-1"
+                                                 else [home_region]),
         "management_account": {
             "email": f"aws-management@{domain}",
             "new_and_empty": True,
@@ -84,14 +102,24 @@ def preset_data(name: PresetName, *, lz_name: str = "acme-landing-zone") -> dict
         {"name": "development", "email": f"aws-development@{domain}", "kind": "development",
          "ou": "Workloads/NonProd"},
     ]
+    home = str(data["home_region"])
     guardrails: list[dict[str, Any]] = [{"id": gid, "targets": ["Root"]} for gid in _BASELINE_ROOT]
     guardrails += [
         {"id": "protect-security-services", "targets": ["Workloads", "Infrastructure", "Sandbox"]},
         {"id": "deny-unapproved-regions", "targets": ["Workloads", "Sandbox"]},
-        {"id": "deny-s3-block-public-access-changes", "targets": ["Workloads"]},
+    ]
+    if _available("s3-block-public-access", home):
+        guardrails.append({"id": "s3-block-public-access", "targets": ["Root"]})
+    else:
+        guardrails.append({"id": "deny-s3-block-public-access-changes", "targets": ["Workloads"]})
+    if _available("ec2-declarative-baseline", home):
+        guardrails.append({"id": "ec2-declarative-baseline", "targets": ["Root"]})
+    guardrails += [
         {"id": "require-imdsv2", "targets": ["Workloads"]},
         {"id": "deny-ebs-encryption-disable", "targets": ["Workloads"]},
     ]
+    if _available("rcp-protect-organization-trail", home):
+        guardrails.append({"id": "rcp-protect-organization-trail", "targets": ["Root"]})
     if name == "large":
         ous += [
             {"name": "Policy-Staging"},
@@ -104,6 +132,11 @@ def preset_data(name: PresetName, *, lz_name: str = "acme-landing-zone") -> dict
             if guard["id"] in ("protect-security-services", "deny-unapproved-regions"):
                 guard["targets"] = [*guard["targets"], "Policy-Staging", "Deployments"]
         guardrails.append({"id": "deny-iam-users", "targets": ["Workloads/Prod"]})
+        guardrails.append({"id": "deny-all-suspended", "targets": ["Suspended"]})
+        if _available("ec2-vpc-block-public-access", home):
+            guardrails.append({"id": "ec2-vpc-block-public-access", "targets": ["Security"]})
+        if _available("rcp-s3-require-tls", home):
+            guardrails.append({"id": "rcp-s3-require-tls", "targets": ["Root"]})
     data["organizational_units"] = ous
     data["accounts"] = accounts
     data["guardrails"] = guardrails

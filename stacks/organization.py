@@ -6,6 +6,11 @@ instead. Trusted access covers the delegated security services and what stages r
 (iam.amazonaws.com, account.amazonaws.com). What the configuration marks as existing (with its id) is adopted with
 ``import_`` instead of being created.
 
+The policy types enabled are every type the guardrails use (SERVICE_CONTROL_POLICY always; RESOURCE_CONTROL_POLICY,
+DECLARATIVE_POLICY_EC2 and S3_POLICY when an assigned guardrail is of that type), so the guardrails stage can
+attach them; with declarative policies the organization also trusts ec2.amazonaws.com (the account status report
+needs it).
+
 Outputs: organization_id, root_id, account_ids {name: id}, ou_ids {path: id}, management_account_id.
 """
 
@@ -19,6 +24,7 @@ import pulumi_aws as aws
 from landingzone.config import ROOT_OU, iter_ous
 from landingzone.config.governance import effective_ou, governance_principals
 from stacks.base import Providers, StageContext, opts
+from stacks.guardrails import policy_types_used, trusted_access_principals
 
 SERVICE_CONTROL_POLICY = "SERVICE_CONTROL_POLICY"
 
@@ -35,14 +41,15 @@ def program(ctx: StageContext) -> None:
     mgmt = providers.management
 
     # Trusted access for every delegated service; CloudTrail is always among them (config guarantees it).
-    # Governance adds IAM (centralized root access) and Account Management (contacts and regions of members).
+    # Governance adds IAM (centralized root access) and Account Management (contacts and regions of members);
+    # declarative policies add EC2 (their account status report).
     principals = sorted({svc.service_principal for svc in cfg.organization.security_services}
-                        | set(governance_principals(cfg)))
+                        | set(governance_principals(cfg)) | set(trusted_access_principals(cfg)))
     org = aws.organizations.Organization(
         "organization",
         feature_set="ALL",
         aws_service_access_principals=principals,
-        enabled_policy_types=[SERVICE_CONTROL_POLICY],
+        enabled_policy_types=policy_types_used(cfg),
         opts=opts(mgmt, protect=True, import_=cfg.organization.existing_id),
     )
     root_id: pulumi.Output[str] = (

@@ -106,13 +106,15 @@ def plan_command(
     for depth, kind, name in account_tree(cfg):
         out.print(f"{'  ' * depth}{'- ' if kind == 'account' else ''}{name}{'/' if kind == 'ou' else ''}")
 
-    out.print("\nSCP quota use per target (FullAWSAccess included):", style="bold")
+    from landingzone.policies.policy_types import policy_type
+
+    out.print("\nQuota use per target and policy type (FullAWSAccess and RCPFullAWSAccess included):", style="bold")
     quota = Table(show_edge=False, pad_edge=False, box=None)
-    for column in ("target", "kind", "attached", "limit", "largest SCP (chars)"):
+    for column in ("target", "kind", "type", "attached", "limit", "largest policy (chars)"):
         quota.add_column(column)
-    for use in quota_usage(cfg):
-        quota.add_row(use["target"], use["kind"], str(use["attached"]), str(use["limit"]),
-                      f"{use['largest_policy_chars']} / {use['max_characters']}")
+    for use in quota_usage(cfg, None):
+        quota.add_row(use["target"], use["kind"], policy_type(use["policy_type"]).label, str(use["attached"]),
+                      str(use["limit"]), f"{use['largest_policy_chars']} / {use['max_characters']}")
     out.print(quota)
 
     gov = plan_document(cfg, [])["governance"]

@@ -166,14 +166,16 @@ class OrganizationalUnit(_Model):
 
 
 class GuardrailAssignment(_Model):
-    """One guardrail from the SCP library attached to one or more targets."""
+    """One guardrail from the library (an SCP, RCP, declarative policy for EC2 or S3 policy; the library entry
+    decides the type) attached to one or more targets."""
 
     id: str
-    """Library id, such as "protect-org-admin-roles-strict" (`landingzone policies list` shows them all)."""
+    """Library id, such as "protect-org-admin-roles-strict" or "rcp-protect-organization-trail" (`landingzone
+    policies list` shows them all, with their policy types)."""
     parameters: dict[str, Any] = Field(default_factory=dict)
     """Values for the template's parameters; the rest take their defaults."""
     targets: list[str] = Field(min_length=1)
-    """Where the SCP is attached: "Root", an OU path such as "Workloads/Prod", or an account name."""
+    """Where the policy is attached: "Root", an OU path such as "Workloads/Prod", or an account name."""
 
 
 
@@ -260,7 +262,9 @@ class AwsSettings(_Model):
 
 class QuotaConfig(_Model):
     """Service quotas the tool checks before it registers anything. Values since 2026-05-15; override them if
-    your partition or organization still has the old limits (5 SCPs per target, 5,120 characters)."""
+    your partition or organization still has the old limits (5 SCPs per target, 5,120 characters). The other
+    policy types' quotas are data (landingzone/policies/data/policy-types.json: RCPs 5 per target and 5,120
+    characters; declarative and S3 policies 10 and 10,000)."""
 
     scp_per_target: int = Field(default=SCP_PER_TARGET, ge=1, le=100)
     """SCPs that may be attached directly to one root, OU or account (FullAWSAccess counts)."""
@@ -287,7 +291,8 @@ class LandingZoneConfig(_Model):
     organizational_units: list[OrganizationalUnit] = Field(default_factory=list)
     """The OU tree below the root."""
     guardrails: list[GuardrailAssignment] = Field(default_factory=list)
-    """SCPs from the library and where they are attached."""
+    """Guardrails from the library (SCPs, RCPs, declarative and S3 policies) and where they are attached; the
+    organization stage enables every policy type they use."""
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     """Organization trail and query layer."""
     network: list[NetworkConfig] = Field(default_factory=list)

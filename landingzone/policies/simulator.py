@@ -1,4 +1,5 @@
-"""An offline SCP simulator: would this request be allowed by the SCPs on the path root -> OUs -> account?
+"""An offline simulator of SCPs (and, through :mod:`landingzone.policies.resource_simulator`, RCPs): would this
+request be allowed by the policies on the path root -> OUs -> account?
 
 How AWS evaluates SCPs, and so how this does:
 
@@ -15,172 +16,30 @@ each with ``IfExists``, and the ``ForAnyValue:`` / ``ForAllValues:`` set prefixe
 
 from __future__ import annotations
 
-import functools
-import ipaddress
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from landingzone.errors import LandingZoneError
+from landingzone.policies.conditions import (
+    SUPPORTED_OPERATORS,
+    ConditionOperator,
+    SimulationError,
+    evaluate_condition,
+    evaluate_operator,
+    parse_operator,
+    wildcard_match,
+)
+
+__all__ = ["SUPPORTED_OPERATORS", "ConditionOperator", "SimulationError", "evaluate_condition", "evaluate_operator",
+           "parse_operator", "wildcard_match"]
 
 if TYPE_CHECKING:
     from landingzone.config import LandingZoneConfig
     from landingzone.policies.catalog import AttachmentPlan
 
 Decision = Literal["allowed", "denied"]
-
-
-class SimulationError(LandingZoneError):
-    """The simulator cannot decide (unknown account or OU, unsupported condition operator, bad policy)."""
-
-
-# ---- condition evaluation ------------------------------------------------------------------------------------
-
-_STRING_OPS = {"StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
-               "StringLike", "StringNotLike"}
-_ARN_OPS = {"ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike"}
-_NUMERIC_OPS = {"NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals",
-                "NumericGreaterThan", "NumericGreaterThanEquals"}
-_IP_OPS = {"IpAddress", "NotIpAddress"}
-SUPPORTED_OPERATORS: frozenset[str] = frozenset(_STRING_OPS | _ARN_OPS | _NUMERIC_OPS | _IP_OPS | {"Bool", "Null"})
-_NEGATED = {"StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "ArnNotEquals", "ArnNotLike",
-            "NumericNotEquals", "NotIpAddress"}
-
-
-@dataclass(frozen=True)
-class ConditionOperator:
-    """A condition operator split into its parts, e.g. ``ForAllValues:StringNotLikeIfExists``."""
-
-    base: str
-    if_exists: bool
-    set_op: Literal["ForAnyValue", "ForAllValues"] | None
-
-    @property
-    def negated(self) -> bool:
-        return self.base in _NEGATED
-
-
-def parse_operator(name: str) -> ConditionOperator:
-    set_op: Literal["ForAnyValue", "ForAllValues"] | None = None
-    rest = name
-    if rest.startswith("ForAnyValue:"):
-        set_op, rest = "ForAnyValue", rest[len("ForAnyValue:"):]
-    elif rest.startswith("ForAllValues:"):
-        set_op, rest = "ForAllValues", rest[len("ForAllValues:"):]
-    if_exists = rest.endswith("IfExists") and rest != "IfExists"
-    if if_exists:
-        rest = rest[: -len("IfExists")]
-    return ConditionOperator(rest, if_exists, set_op)
-
-
-@functools.lru_cache(maxsize=4096)
-def _wildcard_re(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    body = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
-    return re.compile(f"^{body}$", re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
-
-
-def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
-    """IAM-style matching: ``*`` any run of characters, ``?`` one character."""
-    return _wildcard_re(pattern, ignore_case).match(value) is not None
-
-
-def _to_number(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _positive_match(base: str, context_value: str, policy_value: str) -> bool:
-    """Does one request value match one policy value, for the non-negated form of ``base``?"""
-    if base in ("StringEquals", "StringNotEquals"):
-        return context_value == policy_value
-    if base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
-        return context_value.lower() == policy_value.lower()
-    if base in ("StringLike", "StringNotLike") or base in _ARN_OPS:
-        return wildcard_match(policy_value, context_value)
-    if base == "Bool":
-        return context_value.lower() == str(policy_value).lower()
-    if base in _NUMERIC_OPS:
-        left, right = _to_number(context_value), _to_number(policy_value)
-        if left is None or right is None:
-            return False
-        return {
-            "NumericEquals": left == right, "NumericNotEquals": left == right,
-            "NumericLessThan": left < right, "NumericLessThanEquals": left <= right,
-            "NumericGreaterThan": left > right, "NumericGreaterThanEquals": left >= right,
-        }[base]
-    if base in _IP_OPS:
-        try:
-            return ipaddress.ip_address(context_value) in ipaddress.ip_network(policy_value, strict=False)
-        except ValueError:
-            return False
-    raise SimulationError(f"condition operator {base!r} is not supported by the simulator")
-
-
-def _value_satisfies(op: ConditionOperator, context_value: str, policy_values: Sequence[str]) -> bool:
-    hit = any(_positive_match(op.base, context_value, pv) for pv in policy_values)
-    return not hit if op.negated else hit
-
-
-def _as_list(value: Any) -> list[str]:
-    if isinstance(value, list):
-        return [_as_text(v) for v in value]
-    return [_as_text(value)]
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _lookup(context: Mapping[str, Any], key: str) -> list[str] | None:
-    """Request-context value(s) of a key (keys are case-insensitive); None when the key is absent."""
-    lowered = key.lower()
-    for name, value in context.items():
-        if name.lower() == lowered:
-            return None if value is None else _as_list(value)
-    return None
-
-
-def evaluate_operator(operator: str, key: str, policy_value: Any, context: Mapping[str, Any]) -> bool:
-    """One operator/key pair of a Condition block against the request context."""
-    op = parse_operator(operator)
-    if op.base not in SUPPORTED_OPERATORS:
-        raise SimulationError(f"condition operator {operator!r} is not supported by the simulator")
-    policy_values = _as_list(policy_value)
-    present = _lookup(context, key)
-    if op.base == "Null":
-        wants_absent = policy_values[0].lower() == "true"
-        return (present is None or present == []) == wants_absent
-    if op.set_op == "ForAllValues":
-        # True when every request value satisfies the operator; vacuously true when the key is absent.
-        return all(_value_satisfies(op, v, policy_values) for v in present or [])
-    if op.set_op == "ForAnyValue":
-        return bool(present) and any(_value_satisfies(op, v, policy_values) for v in present or [])
-    if present is None:
-        # IfExists: a missing key does not restrict. Negated operators hold when the key is absent (nothing
-        # matches); positive ones do not.
-        return op.if_exists or op.negated
-    if op.negated:
-        return all(_value_satisfies(op, v, policy_values) for v in present)
-    return any(_value_satisfies(op, v, policy_values) for v in present)
-
-
-def evaluate_condition(condition: Mapping[str, Any] | None, context: Mapping[str, Any]) -> bool:
-    """A whole Condition block: every operator and every key must hold (values within a key are ORed)."""
-    if not condition:
-        return True
-    for operator, pairs in condition.items():
-        if not isinstance(pairs, Mapping):
-            raise SimulationError(f"condition operator {operator!r} must map keys to values")
-        for key, value in pairs.items():
-            if not evaluate_operator(operator, key, value, context):
-                return False
-    return True
 
 
 # ---- statements ----------------------------------------------------------------------------------------------
@@ -225,9 +84,11 @@ class NamedPolicy:
 
     name: str
     document: Mapping[str, Any]
+    policy_type: str = "SERVICE_CONTROL_POLICY"
 
     @classmethod
-    def parse(cls, name: str, content: str | Mapping[str, Any]) -> NamedPolicy:
+    def parse(cls, name: str, content: str | Mapping[str, Any], policy_type: str = "SERVICE_CONTROL_POLICY"
+              ) -> NamedPolicy:
         if isinstance(content, str):
             try:
                 content = json.loads(content)
@@ -235,7 +96,7 @@ class NamedPolicy:
                 raise SimulationError(f"policy {name!r} is not valid JSON ({exc})") from None
         if not isinstance(content, Mapping):
             raise SimulationError(f"policy {name!r} is not a JSON object")
-        return cls(name, content)
+        return cls(name, content, policy_type)
 
     def statements(self) -> list[Mapping[str, Any]]:
         found = self.document.get("Statement", [])
@@ -246,6 +107,16 @@ def full_aws_access() -> NamedPolicy:
     from landingzone.policies.catalog import FULL_AWS_ACCESS_CONTENT, FULL_AWS_ACCESS_NAME
 
     return NamedPolicy.parse(FULL_AWS_ACCESS_NAME, FULL_AWS_ACCESS_CONTENT)
+
+
+def default_policy(policy_type: str) -> NamedPolicy:
+    """The AWS-managed policy every target carries for a type (FullAWSAccess, RCPFullAWSAccess)."""
+    from landingzone.policies.policy_types import policy_type as type_info
+
+    found = type_info(policy_type).default_policy
+    if found is None:
+        raise SimulationError(f"{policy_type} has no default policy to evaluate")
+    return NamedPolicy.parse(found.name, found.content)
 
 
 @dataclass(frozen=True)
@@ -269,6 +140,14 @@ class PolicyTree:
     accounts: Sequence[TreeAccount] = ()
     management_account_id: str | None = None
     management_account_name: str | None = "management"
+    default: NamedPolicy | None = None
+    """What a new account gets attached (FullAWSAccess when None)."""
+    resource_policies: PolicyTree | None = None
+    """The RCPs attached along the same tree, when the organization uses RCPs (None: the type is not enabled)."""
+    organization_id: str | None = None
+    managed_settings: PolicyTree | None = None
+    """Account settings that declarative and S3 policies set and lock, as Deny statements on the account-level
+    actions the service then refuses (one per attribute, Sid = the attribute)."""
 
     def account(self, ref: str) -> TreeAccount:
         for acct in self.accounts:
@@ -289,27 +168,69 @@ class PolicyTree:
         if account is not None:
             levels.append((f"account {account.name}", account.policies))
         else:
-            # A new account placed in this OU gets FullAWSAccess and nothing else.
-            levels.append(("account (new, FullAWSAccess only)", [full_aws_access()]))
+            # A new account placed in this OU gets the default policy and nothing else.
+            default = self.default or full_aws_access()
+            levels.append((f"account (new, {default.name} only)", [default]))
         return levels
 
     @classmethod
     def from_config(cls, cfg: LandingZoneConfig, plan: AttachmentPlan | None = None,
                     account_ids: Mapping[str, str] | None = None) -> PolicyTree:
-        """The tree the landing zone would build: FullAWSAccess everywhere plus the planned guardrails."""
-        from landingzone.policies.catalog import plan_attachments
+        """The trees the landing zone would build: FullAWSAccess everywhere plus the planned SCPs, and when the
+        plan holds RCPs, RCPFullAWSAccess everywhere plus those (:attr:`resource_policies`)."""
+        from landingzone.policies.catalog import RenderContext, plan_attachments
+        from landingzone.policies.policy_types import RCP, SCP
 
         plan = plan or plan_attachments(cfg)
-        by_key = {p.key: NamedPolicy.parse(p.key, p.content) for p in plan.policies}
-
-        def attached(target: str) -> list[NamedPolicy]:
-            return [full_aws_access()] + [by_key[k] for k in plan.per_target.get(target, [])]
-
         ids = dict(account_ids or {})
-        accounts = [TreeAccount(a.name, a.ou, attached(a.name), ids.get(a.name, a.existing_id))
-                    for a in cfg.accounts]
-        return cls(root=attached("Root"), ous={path: attached(path) for path in cfg.ou_paths()},
-                   accounts=accounts, management_account_id=cfg.management_account.id)
+        org_id = RenderContext.from_config(cfg).organization_id
+
+        def build(policy_type: str) -> PolicyTree:
+            by_key = {p.key: NamedPolicy.parse(p.key, p.content) for p in plan.policies
+                      if p.policy_type == policy_type}
+            default = default_policy(policy_type)
+
+            def attached(target: str) -> list[NamedPolicy]:
+                return [default] + [by_key[k] for k in plan.per_target.get(target, []) if k in by_key]
+
+            accounts = [TreeAccount(a.name, a.ou, attached(a.name), ids.get(a.name, a.existing_id))
+                        for a in cfg.accounts]
+            return cls(root=attached("Root"), ous={path: attached(path) for path in cfg.ou_paths()},
+                       accounts=accounts, management_account_id=cfg.management_account.id, default=default,
+                       organization_id=org_id)
+
+        tree = build(SCP)
+        if any(p.policy_type == RCP for p in plan.policies):
+            tree.resource_policies = build(RCP)
+        tree.managed_settings = _managed_settings(cfg, plan, ids)
+        return tree
+
+
+def _managed_settings(cfg: LandingZoneConfig, plan: AttachmentPlan, ids: Mapping[str, str]) -> PolicyTree | None:
+    from landingzone.policies.catalog import default_catalog
+    from landingzone.policies.policy_types import AUTHORIZATION_TYPES
+
+    catalog = default_catalog()
+    by_key: dict[str, NamedPolicy] = {}
+    for planned in plan.policies:
+        if planned.policy_type in AUTHORIZATION_TYPES:
+            continue
+        locks = catalog.get(planned.guardrail_id).locked_actions(json.loads(planned.content))
+        statements = [{"Sid": attr, "Effect": "Deny", "Action": actions, "Resource": "*"}
+                      for attr, actions in locks.items()]
+        if statements:
+            by_key[planned.key] = NamedPolicy(planned.key, {"Version": "2012-10-17", "Statement": statements},
+                                              planned.policy_type)
+    if not by_key:
+        return None
+
+    def attached(target: str) -> list[NamedPolicy]:
+        return [by_key[k] for k in plan.per_target.get(target, []) if k in by_key]
+
+    accounts = [TreeAccount(a.name, a.ou, attached(a.name), ids.get(a.name, a.existing_id)) for a in cfg.accounts]
+    empty = NamedPolicy("none", {"Version": "2012-10-17", "Statement": []})
+    return PolicyTree(root=attached("Root"), ous={p: attached(p) for p in cfg.ou_paths()}, accounts=accounts,
+                      management_account_id=cfg.management_account.id, default=empty)
 
 
 # ---- simulate ------------------------------------------------------------------------------------------------
@@ -329,15 +250,20 @@ class Verdict:
     """Where the deciding policy is attached (Root, OU <path>, account <name>)."""
     allowed_by: Mapping[str, str] = field(default_factory=dict)
     """For each level, the policy/statement that allowed (for an allow, or up to the level that lacked one)."""
+    policy_type: str | None = None
+    """The type of the deciding policy: SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY, or for a locked account
+    setting DECLARATIVE_POLICY_EC2 / S3_POLICY (None when no policy decided)."""
 
     @property
     def allowed(self) -> bool:
         return self.decision == "allowed"
 
 
-_SERVICE_LINKED_RE = re.compile(
+SERVICE_LINKED_RE = re.compile(
     r"^arn:aws[a-z-]*:(iam::\d{12}:role/aws-service-role/|sts::\d{12}:assumed-role/AWSServiceRoleFor)")
-_ARN_ACCOUNT_RE = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::(\d{12}):")
+SERVICE_PRINCIPAL_RE = re.compile(r"^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$")
+"""An AWS service principal such as cloudtrail.amazonaws.com (not an ARN)."""
+ARN_ACCOUNT_RE = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::(\d{12}):")
 _SESSION_RE = re.compile(r"^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role/([^/]+)/")
 
 
@@ -353,7 +279,7 @@ def request_context(principal_arn: str, region: str | None,
         context["aws:PrincipalArn"] = f"arn:{partition}:iam::{acct}:role/{role}"
     else:
         context["aws:PrincipalArn"] = principal_arn
-    found = _ARN_ACCOUNT_RE.match(principal_arn)
+    found = ARN_ACCOUNT_RE.match(principal_arn)
     if found:
         context["aws:PrincipalAccount"] = found.group(2)
     if principal_arn.endswith(":root"):
@@ -362,6 +288,11 @@ def request_context(principal_arn: str, region: str | None,
         context["aws:PrincipalType"] = "AssumedRole"
     elif ":user/" in principal_arn:
         context["aws:PrincipalType"] = "User"
+    if SERVICE_PRINCIPAL_RE.match(principal_arn):
+        context["aws:PrincipalIsAWSService"] = "true"
+        context["aws:PrincipalServiceName"] = principal_arn
+    else:
+        context["aws:PrincipalIsAWSService"] = "false"
     if region:
         context["aws:RequestedRegion"] = region
     for key, value in (extra or {}).items():
@@ -381,11 +312,11 @@ def simulate(action: str, principal_arn: str, account: str | None = None, region
         raise SimulationError("name an account (name or id) or an OU path")
     member_refs = {ref for a in tree.accounts for ref in (a.name, a.account_id) if ref}
     mgmt = {tree.management_account_id, tree.management_account_name} - {None}
-    principal_account = _ARN_ACCOUNT_RE.match(principal_arn)
+    principal_account = ARN_ACCOUNT_RE.match(principal_arn)
     if (account is not None and account not in member_refs and account in mgmt) or (
             principal_account is not None and principal_account.group(2) == tree.management_account_id):
         return Verdict("allowed", None, None, "SCPs never apply to the management account")
-    if _SERVICE_LINKED_RE.match(principal_arn):
+    if SERVICE_LINKED_RE.match(principal_arn):
         return Verdict("allowed", None, None, "SCPs do not affect service-linked roles")
     member = tree.account(account) if account is not None else None
     levels = tree.levels(member.ou if member is not None else str(ou), member)
@@ -397,11 +328,15 @@ def simulate(action: str, principal_arn: str, account: str | None = None, region
                 if statement.get("Effect") == "Deny" and statement_applies(statement, action, resource, ctx):
                     sid = statement.get("Sid") or f"Statement[{index}]"
                     return Verdict("denied", policy.name, sid,
-                                   f"explicit Deny in {policy.name} ({sid}) attached to {level}", level)
+                                   f"explicit Deny in {policy.name} ({sid}) attached to {level}", level,
+                                   policy_type="SERVICE_CONTROL_POLICY")
+    locked = _locked_setting(tree, member, ou, action)
+    if locked is not None:
+        return locked
     allowed_by: dict[str, str] = {}
     last: tuple[str, str, str] | None = None
     for level, policies in levels:
-        hit = _first_allow(policies, action, resource, ctx)
+        hit = first_allow(policies, action, resource, ctx)
         if hit is None:
             return Verdict("denied", None, None,
                            f"no SCP attached to {level} allows {action} (every level from the root down must "
@@ -410,10 +345,30 @@ def simulate(action: str, principal_arn: str, account: str | None = None, region
         last = (hit[0], hit[1], level)
     assert last is not None
     return Verdict("allowed", last[0], last[1],
-                   f"no Deny applies and every level allows {action}", last[2], allowed_by)
+                   f"no Deny applies and every level allows {action}", last[2], allowed_by,
+                   policy_type="SERVICE_CONTROL_POLICY")
 
 
-def _first_allow(policies: Sequence[NamedPolicy], action: str, resource: str,
+def _locked_setting(tree: PolicyTree, member: TreeAccount | None, ou: str | None, action: str) -> Verdict | None:
+    settings = tree.managed_settings
+    if settings is None:
+        return None
+    target = settings.account(member.name) if member is not None else None
+    for level, policies in settings.levels(target.ou if target is not None else str(ou), target):
+        for policy in policies:
+            for statement in policy.statements():
+                if statement_covers_action(statement, action):
+                    from landingzone.policies.policy_types import policy_type as type_info
+
+                    label = type_info(policy.policy_type).label
+                    return Verdict("denied", policy.name, str(statement["Sid"]),
+                                   f"the {label} {policy.name} attached to {level} sets and locks "
+                                   f"{statement['Sid']}: account administrators cannot change it", level,
+                                   policy_type=policy.policy_type)
+    return None
+
+
+def first_allow(policies: Sequence[NamedPolicy], action: str, resource: str,
                  ctx: Mapping[str, Any]) -> tuple[str, str] | None:
     for policy in policies:
         for index, statement in enumerate(policy.statements()):

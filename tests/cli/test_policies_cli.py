@@ -27,9 +27,12 @@ def test_list_shows_every_guardrail(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     for gid in default_catalog().ids():
         assert gid in proc.stdout
+    for label in ("SCP", "RCP", "declarative (EC2)", "S3 policy"):
+        assert label in proc.stdout
     proc = run_cli("policies", "list", "--json", cwd=tmp_path)
     listed = json.loads(proc.stdout)
     assert {g["id"] for g in listed} == set(default_catalog().ids())
+    assert {g["id"]: g["policy_type"] for g in listed}["rcp-s3-require-tls"] == "RESOURCE_CONTROL_POLICY"
     assert all(g["source"]["url"].startswith("https://") for g in listed)
 
 
@@ -37,6 +40,14 @@ def test_show_prints_the_seed_example_on_stdout(tmp_path: Path) -> None:
     proc = run_cli("policies", "show", "protect-org-admin-roles", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == SEED_MINIFIED + "\n"
+    assert "protect-org-admin-roles: SCP (SERVICE_CONTROL_POLICY)" in proc.stderr
+    proc = run_cli("policies", "show", "ec2-declarative-baseline", cwd=tmp_path)
+    assert json.loads(proc.stdout)["ec2_attributes"]["serial_console_access"] == {"status": {"@@assign": "disabled"}}
+    assert "DECLARATIVE_POLICY_EC2" in proc.stderr
+    proc = run_cli("policies", "show", "rcp-identity-perimeter", cwd=tmp_path)
+    assert "o-pendingorgid stands for the organization's id" in proc.stderr
+    proc = run_cli("policies", "show", "rcp-identity-perimeter", "-p", "organization_id=o-abcdefghij", cwd=tmp_path)
+    assert "o-abcdefghij" in proc.stdout and "o-pendingorgid" not in proc.stdout + proc.stderr
 
 
 def test_show_with_params_and_config(tmp_path: Path) -> None:
@@ -77,11 +88,20 @@ def test_lint_files(tmp_path: Path) -> None:
         {"Effect": "Deny", "Action": "cloudtrail:StopLoging", "Resource": "*"}]}, indent=2))
     proc = run_cli("policies", "lint", str(good), cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "good.json: clean" in proc.stdout
+    assert "good.json (SCP): clean" in proc.stdout
     proc = run_cli("policies", "lint", str(good), str(bad), cwd=tmp_path)
     assert proc.returncode == 1
     assert "UNKNOWN_ACTION" in proc.stdout
     assert "fix: Use cloudtrail:StopLogging." in proc.stdout
+    rcp = tmp_path / "rcp.json"
+    rcp.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "ec2:RunInstances", "Resource": "*"}]}))
+    proc = run_cli("policies", "lint", str(rcp), cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "rcp.json (RCP): error RCP_PRINCIPAL_NOT_STAR" in proc.stdout
+    assert "RCP_UNSUPPORTED_SERVICE" in proc.stdout
+    proc = run_cli("policies", "lint", "--type", "scp", str(good), cwd=tmp_path)
+    assert proc.returncode == 0 and "good.json (SCP): clean" in proc.stdout
     proc = run_cli("policies", "lint", str(tmp_path / "missing.json"), cwd=tmp_path)
     assert proc.returncode == 1 and "cannot read" in proc.stderr
 
@@ -90,10 +110,15 @@ def test_lint_plan_of_a_preset_is_clean_and_reports_crowded_targets(tmp_path: Pa
     config = _write_config(tmp_path)
     proc = run_cli("policies", "lint", "--plan", "--config", str(config), cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "protect-org-admin-roles-strict (planned): clean" in proc.stdout
+    assert "protect-org-admin-roles-strict (planned SCP): clean" in proc.stdout
+    assert "rcp-protect-organization-trail (planned RCP): clean" in proc.stdout
+    assert "ec2-declarative-baseline (planned declarative (EC2)): clean" in proc.stdout
+    assert "s3-block-public-access (planned S3 policy): clean" in proc.stdout
     assert "attachments (planned): clean" in proc.stdout
+    assert "exemptions (planned): clean" in proc.stdout
     data = preset_data("medium")
-    ids = [g for g in default_catalog().ids() if g != "protect-org-admin-roles"][:10]
+    ids = [g for g in default_catalog().ids() if g != "protect-org-admin-roles"
+           and default_catalog().get(g).policy_type == "SERVICE_CONTROL_POLICY"][:10]
     data["guardrails"] = [{"id": gid, "targets": ["Workloads"]} for gid in ids]
     crowded = _write_config(tmp_path, data)
     proc = run_cli("policies", "lint", "--plan", "--config", str(crowded), cwd=tmp_path)
@@ -115,11 +140,26 @@ def test_simulate(tmp_path: Path) -> None:
     proc = run_cli(*base, "--action", "ec2:RunInstances", "--account", "production", "--region", "us-east-1",
                    "--resource", "arn:aws:ec2:us-east-1:111111111111:instance/*",
                    "--context", "ec2:MetadataHttpTokens=optional", cwd=tmp_path)
-    assert "DENIED by require-imdsv2 (RequireImdsV2)" in proc.stdout
+    assert "DENIED by require-imdsv2 (RequireImdsV2AtLaunch)" in proc.stdout and "[SCP]" in proc.stdout
     proc = run_cli(*base, "--action", "s3:GetObject", "--account", "nobody", cwd=tmp_path)
     assert proc.returncode != 0 and "'nobody' is neither an account name nor an account id" in proc.stderr
     proc = run_cli(*base, "--action", "s3:GetObject", cwd=tmp_path)
     assert proc.returncode != 0 and "exactly one of --account" in proc.stderr
+    # RCPs, for the resource's account: a principal outside the organization and the trail bucket.
+    outsider = ["policies", "simulate", "--config", str(config), "--principal", "arn:aws:iam::444455556666:role/x",
+                "--action", "s3:GetObject", "--resource-account", "log-archive", "--region", "us-east-1",
+                "--resource", "arn:aws:s3:::acme-landing-zone-org-trail-1/AWSLogs/log.json.gz"]
+    proc = run_cli(*outsider, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("DENIED by rcp-protect-organization-trail (TrailBucketOrgIdentitiesOnly) at Root "
+                                  "[RCP]"), proc.stdout
+    proc = run_cli(*outsider, "--json", cwd=tmp_path)
+    assert json.loads(proc.stdout)["policy_type"] == "RESOURCE_CONTROL_POLICY"
+    # An account setting locked by the S3 policy.
+    proc = run_cli(*base, "--action", "s3:PutAccountPublicAccessBlock", "--account", "production", "--region",
+                   "us-east-1", cwd=tmp_path)
+    assert proc.stdout.startswith("DENIED by s3-block-public-access (public_access_block_configuration) at Root "
+                                  "[S3 policy]"), proc.stdout
 
 
 def test_validate_reports_unknown_guardrail_ids_with_their_field_path(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
+import org_policies
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -336,8 +337,10 @@ def _organization(conn: Connection) -> dict[str, Any] | None:
         p["ServicePrincipal"] for p in org.list_aws_service_access_for_organization()["EnabledServicePrincipals"]
     ] + _stored_trusted_access(conn, desc["MasterAccountId"])
     enabled_types = sorted(
-        t["Type"] for t in (roots[0].get("PolicyTypes") if roots else []) or [] if t.get("Status") == "ENABLED"
+        [t["Type"] for t in (roots[0].get("PolicyTypes") if roots else []) or [] if t.get("Status") == "ENABLED"]
+        + org_policies.enabled_types(conn.store)  # the types moto refuses (org_policies.py)
     )
+    state_types = [{"Type": t, "Status": "ENABLED"} for t in org_policies.enabled_types(conn.store)]
     return {
         "id": desc["Id"],
         "arn": desc["Arn"],
@@ -351,7 +354,8 @@ def _organization(conn: Connection) -> dict[str, Any] | None:
                 "id": r["Id"],
                 "arn": r["Arn"],
                 "name": r["Name"],
-                "policyTypes": [{"status": t["Status"], "type": t["Type"]} for t in r.get("PolicyTypes", [])],
+                "policyTypes": [{"status": t["Status"], "type": t["Type"]}
+                                for t in [*r.get("PolicyTypes", []), *state_types]],
             }
             for r in roots
         ],
@@ -362,12 +366,12 @@ def _organization(conn: Connection) -> dict[str, Any] | None:
     }
 
 
-STORED_TRUSTED_PRINCIPALS = frozenset({"iam.amazonaws.com"})
+STORED_TRUSTED_PRINCIPALS = frozenset({"iam.amazonaws.com", "ec2.amazonaws.com"})
 """Service principals AWS accepts for trusted access and moto 5.2 refuses as unrecognized."""
 
 
 def _stored_trusted_access(conn: Connection, management_id: str) -> list[str]:
-    """Trusted access for service principals moto does not know (iam.amazonaws.com), kept in the Store."""
+    """Trusted access for service principals moto does not know (STORED_TRUSTED_PRINCIPALS), kept in the Store."""
     return list(conn.store.read().get("trusted_access", {}).get(management_id, []))
 
 
@@ -434,9 +438,15 @@ class Organization(Handler):
             _set_trusted_access(conn, principal, False)
         root = org.list_roots()["Roots"][0]["Id"]
         for type_ in sorted(set(new_types) - set(old_types)):
-            org.enable_policy_type(RootId=root, PolicyType=type_)
+            if type_ in org_policies.STATE_TYPES:
+                org_policies.enable_type(conn.store, type_)
+            else:
+                org.enable_policy_type(RootId=root, PolicyType=type_)
         for type_ in sorted(set(old_types) - set(new_types)):
-            org.disable_policy_type(RootId=root, PolicyType=type_)
+            if type_ in org_policies.STATE_TYPES:
+                org_policies.disable_type(conn.store, type_)
+            else:
+                org.disable_policy_type(RootId=root, PolicyType=type_)
 
     def _outs(self, conn: Connection, ins: dict[str, Any]) -> Outs:
         outs = _organization(conn)
@@ -660,6 +670,11 @@ class Policy(Handler):
     outputs = ("arn", "tagsAll")
 
     def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
+        if (ins.get("type") or "") in org_policies.STATE_TYPES:
+            desc = conn.client("organizations").describe_organization()["Organization"]
+            policy_id, extra = org_policies.create_policy(
+                conn.store, desc["MasterAccountId"], desc["Id"], {**ins, "type": ins["type"]})
+            return policy_id, {**extra, "tagsAll": ins.get("tags") or {}}
         args: dict[str, Any] = {
             "Content": ins["content"],
             "Description": ins.get("description") or "",
@@ -672,6 +687,11 @@ class Policy(Handler):
         return summary["Id"], {"arn": summary["Arn"], "tagsAll": ins.get("tags") or {}}
 
     def read(self, conn: Connection, id_: str, state: dict[str, Any]) -> Outs | None:
+        kept = org_policies.read_policy(conn.store, id_)
+        if kept is not None:
+            return {"arn": state.get("arn", ""), "name": kept["name"], "description": kept["description"],
+                    "type": kept["type"], "content": kept["content"], "tags": kept["tags"] or state.get("tags"),
+                    "tagsAll": kept["tags"]}
         try:
             policy = conn.client("organizations").describe_policy(PolicyId=id_)["Policy"]
         except ClientError as exc:
@@ -693,7 +713,9 @@ class Policy(Handler):
     def update(
         self, conn: Connection, id_: str, olds: dict[str, Any], news: dict[str, Any], changed: list[str]
     ) -> Outs:
-        if {"name", "description", "content"} & set(changed):
+        if org_policies.is_state_policy(conn.store, id_):
+            org_policies.update_policy(conn.store, id_, news)
+        elif {"name", "description", "content"} & set(changed):
             conn.client("organizations").update_policy(
                 PolicyId=id_,
                 Name=news["name"],
@@ -705,7 +727,11 @@ class Policy(Handler):
         return {"tagsAll": news.get("tags") or {}}
 
     def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
-        if not state.get("skipDestroy"):
+        if state.get("skipDestroy"):
+            return
+        if org_policies.is_state_policy(conn.store, id_):
+            org_policies.delete_policy(conn.store, id_)
+        else:
             conn.client("organizations").delete_policy(PolicyId=id_)
 
 
@@ -715,11 +741,18 @@ class PolicyAttachment(Handler):
     replace_on = frozenset({"policyId", "targetId"})
 
     def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
+        if org_policies.is_state_policy(conn.store, ins["policyId"]):
+            key = org_policies.attach(conn.store, ins["policyId"], ins["targetId"],
+                                      _target_exists(conn, ins["targetId"]))
+            return key, {}
         conn.client("organizations").attach_policy(PolicyId=ins["policyId"], TargetId=ins["targetId"])
         return f"{ins['targetId']}:{ins['policyId']}", {}
 
     def read(self, conn: Connection, id_: str, state: dict[str, Any]) -> Outs | None:
         target, policy = id_.split(":", 1)
+        if org_policies.is_state_policy(conn.store, policy) or org_policies.attachment(conn.store, id_):
+            found = org_policies.attachment(conn.store, id_)
+            return dict(found) if found is not None else None
         org = conn.client("organizations")
         try:
             targets = _paginate(org, "list_targets_for_policy", "Targets", PolicyId=policy)
@@ -739,7 +772,25 @@ class PolicyAttachment(Handler):
     def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
         if not state.get("skipDestroy"):
             target, policy = id_.split(":", 1)
-            conn.client("organizations").detach_policy(PolicyId=policy, TargetId=target)
+            if org_policies.attachment(conn.store, id_) is not None:
+                org_policies.detach(conn.store, id_)
+            else:
+                conn.client("organizations").detach_policy(PolicyId=policy, TargetId=target)
+
+
+def _target_exists(conn: Connection, target_id: str) -> bool:
+    """Whether a root, OU or account id exists in moto's organization."""
+    org = conn.client("organizations")
+    try:
+        if target_id.startswith("r-"):
+            return any(r["Id"] == target_id for r in org.list_roots()["Roots"])
+        if target_id.startswith("ou-"):
+            org.describe_organizational_unit(OrganizationalUnitId=target_id)
+        else:
+            org.describe_account(AccountId=target_id)
+    except ClientError:
+        return False
+    return True
 
 
 def _member_account(conn: Connection, account_id: str) -> dict[str, Any]:

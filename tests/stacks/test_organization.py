@@ -14,13 +14,26 @@ def test_organization_all_features_scps_and_trusted_services() -> None:
     plan = run_stage("organization", cfg, upstream={})
     org = plan.named("organization")
     assert org.inputs["featureSet"] == "ALL"
-    assert org.inputs["enabledPolicyTypes"] == ["SERVICE_CONTROL_POLICY"]
-    # The delegated security services, IAM (centralized root access) and Account Management (stage governance).
+    # The medium preset uses an RCP, an EC2 declarative policy and the S3 policy: every type it uses is enabled.
+    assert org.inputs["enabledPolicyTypes"] == ["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY",
+                                                "DECLARATIVE_POLICY_EC2", "S3_POLICY"]
+    # The delegated security services, IAM (centralized root access) and Account Management (stage governance),
+    # EC2 (the declarative policies' account status report).
     assert org.inputs["awsServiceAccessPrincipals"] == sorted(
         [s.service_principal for s in cfg.organization.security_services]
-        + ["iam.amazonaws.com", "account.amazonaws.com"])
+        + ["iam.amazonaws.com", "account.amazonaws.com", "ec2.amazonaws.com"])
     assert "cloudtrail.amazonaws.com" in org.inputs["awsServiceAccessPrincipals"]
     assert org.provider == "management"
+
+
+def test_only_the_policy_types_in_use_are_enabled() -> None:
+    small = run_stage("organization", config("small"), upstream={}).named("organization")
+    assert small.inputs["enabledPolicyTypes"] == ["SERVICE_CONTROL_POLICY"]
+    assert "ec2.amazonaws.com" not in small.inputs["awsServiceAccessPrincipals"]  # only with declarative policies
+    cfg = config("small", guardrails=[{"id": "deny-root-user", "targets": ["Root"]},
+                                      {"id": "rcp-s3-require-tls", "targets": ["Root"]}])
+    org = run_stage("organization", cfg, upstream={}).named("organization")
+    assert org.inputs["enabledPolicyTypes"] == ["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"]
 
 
 def test_organization_and_accounts_are_protected_and_keep_role_name() -> None:

@@ -65,7 +65,8 @@ def test_plan_command_prints_resources_tree_and_quota(tmp_path: Path) -> None:
     assert "stage network for account production" in out
     assert "organizations:Account" in out and "protect" in out
     assert "accounts and OUs:" in out and "  Workloads/" in out and "      - production (production)" in out
-    assert "SCP quota use per target" in out
+    assert "Quota use per target and policy type" in out
+    assert any(line.split()[:4] == ["Root", "root", "RCP", "2"] for line in out.splitlines()), out
     assert "known after apply" in out
 
 
@@ -76,9 +77,12 @@ def test_plan_command_json_and_stage_filter(tmp_path: Path) -> None:
     doc = json.loads(proc.stdout)
     assert [s["stage"] for s in doc["stages"]] == ["guardrails"]
     counts = doc["stages"][0]["counts"]
-    assert counts["aws:organizations/policy:Policy"] == 9
+    assert counts["aws:organizations/policy:Policy"] == 11  # 8 SCPs, an RCP, a declarative and an S3 policy
     root = next(q for q in doc["scp_quota"] if q["target"] == "Root")
     assert root["attached"] == 5 and root["limit"] == 10
+    by_type = {(q["target"], q["policy_type"]): q for q in doc["policy_quota"]}
+    assert by_type[("Root", "RESOURCE_CONTROL_POLICY")]["limit"] == 5
+    assert by_type[("Root", "S3_POLICY")]["attached"] == 1
     assert doc["total_resources"] == len(doc["stages"][0]["resources"])
 
 

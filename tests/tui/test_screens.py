@@ -287,7 +287,7 @@ def test_guardrails_toggle_params_quota_and_simulator(tmp_path: Path) -> None:
         await set_value(pilot, screen.query_one("#guardrail-params", Input), "")
         assert screen.problems == []
         # Quota: every other guardrail of the library on Root (deny-iam-users stays on Workloads/Prod, as its
-        # editor says) plus FullAWSAccess is 11 SCPs, over the 10 per target.
+        # editor says) plus FullAWSAccess is over the 10 SCPs per target; the RCPs have their own quota.
         for gid in screen.catalog.ids():
             assignment = screen._assignment(gid)
             if assignment is None:
@@ -295,10 +295,51 @@ def test_guardrails_toggle_params_quota_and_simulator(tmp_path: Path) -> None:
             elif "Root" not in assignment["targets"]:
                 assignment["targets"].append("Root")
         screen.revalidate()
-        assert "'Root' would have 11 SCPs attached" in problem_text(screen)
+        scps = 1 + sum(1 for g in screen.catalog if g.policy_type == "SERVICE_CONTROL_POLICY"
+                       and g.id != "deny-iam-users")
+        rcps = 1 + sum(1 for g in screen.catalog if g.policy_type == "RESOURCE_CONTROL_POLICY")
+        assert scps > 10 and rcps <= 5
+        assert f"'Root' would have {scps} SCPs attached" in problem_text(screen)
         await next_is_refused(pilot, screen)
         meter = text_of(screen.query_one("#quota-meter", Static))
-        assert "11/10" in meter
+        assert f"{scps}/10" in meter and f"{rcps}/5" in meter and "RCP" in meter
+
+    drive(app, body, size=(160, 48))
+
+
+def test_guardrails_show_policy_types_and_simulate_rcps_for_a_resource(tmp_path: Path) -> None:
+    app = wizard(tmp_path)
+
+    async def body(pilot: Any) -> None:
+        screen = await open_step(pilot, "guardrails")
+        options = screen.query_one("#guardrail-list", OptionList)
+        options.focus()
+        options.highlighted = screen.catalog.ids().index("rcp-protect-organization-trail")
+        await pilot.pause()
+        description = text_of(screen.query_one("#guardrail-description", Static))
+        assert "RCP (RESOURCE_CONTROL_POLICY)" in description
+        rendered = text_of(screen.query_one("#guardrail-json", Static))
+        assert '"Principal": "*"' in rendered
+        options.highlighted = screen.catalog.ids().index("ec2-declarative-baseline")
+        await pilot.pause()
+        assert "declarative (EC2)" in text_of(screen.query_one("#guardrail-description", Static))
+        assert "Fallback: require-imdsv2" in text_of(screen.query_one("#guardrail-description", Static))
+        # Would this request to this resource be denied? A principal outside the organization, the trail bucket.
+        await set_value(pilot, screen.query_one("#sim-account", Input), "")
+        await set_value(pilot, screen.query_one("#sim-principal", Input), "arn:aws:iam::444455556666:role/partner")
+        await set_value(pilot, screen.query_one("#sim-action", Input), "s3:GetObject")
+        await set_value(pilot, screen.query_one("#sim-resource", Input),
+                        "arn:aws:s3:::acme-landing-zone-org-trail-1/AWSLogs/log.json.gz")
+        await set_value(pilot, screen.query_one("#sim-resource-account", Input), "log-archive")
+        verdict = text_of(screen.query_one("#sim-verdict", Static))
+        assert verdict.startswith("DENIED [RCP]") and "rcp-protect-organization-trail" in verdict, verdict
+        # The same request from a principal of the organization's production account is allowed.
+        await set_value(pilot, screen.query_one("#sim-principal", Input), "arn:aws:iam::111122223333:role/Developer")
+        await set_value(pilot, screen.query_one("#sim-account", Input), "production")
+        verdict = text_of(screen.query_one("#sim-verdict", Static))
+        assert verdict.startswith("ALLOWED"), verdict
+        meter = text_of(screen.query_one("#quota-meter", Static))
+        assert "RCP" in meter and "S3 policy" in meter
 
     drive(app, body, size=(160, 48))
 

@@ -41,11 +41,15 @@ PRESET_IDS = {
     "deny-leave-organization", "deny-root-user", "protect-organization-trail", "protect-org-admin-roles",
     "protect-org-admin-roles-strict", "protect-security-services", "deny-unapproved-regions",
     "deny-s3-block-public-access-changes", "require-imdsv2", "deny-ebs-encryption-disable", "deny-iam-users",
+    "deny-all-suspended", "s3-block-public-access", "ec2-declarative-baseline", "ec2-vpc-block-public-access",
+    "rcp-protect-organization-trail", "rcp-s3-require-tls",
 }
+SCP_IDS = {gid for gid in PRESET_IDS if default_catalog().get(gid).policy_type == "SERVICE_CONTROL_POLICY"}
 
 
 def _config(**overrides: Any) -> dict[str, Any]:
-    data = preset_data("medium")
+    home = overrides.pop("home_region", "us-east-1")
+    data = preset_data("medium", home_region=home, governed_regions=overrides.pop("governed_regions", None))
     data.update(overrides)
     return data
 
@@ -58,14 +62,82 @@ def test_library_provides_every_id_the_presets_use() -> None:
             assert assignment.id in catalog
 
 
-@pytest.mark.parametrize("gid", sorted(PRESET_IDS))
+@pytest.mark.parametrize("gid", default_catalog().ids())
 def test_every_template_renders_minified_json_with_defaults(gid: str) -> None:
-    text = default_catalog().render(gid)
+    guard = default_catalog().get(gid)
+    text = guard.render()
     document = json.loads(text)
-    assert document["Version"] == "2012-10-17"
-    assert document["Statement"], "a policy needs statements"
+    if guard.policy_type in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"):
+        assert document["Version"] == "2012-10-17"
+        assert document["Statement"], "a policy needs statements"
+    else:
+        assert list(document) == [{"DECLARATIVE_POLICY_EC2": "ec2_attributes", "S3_POLICY": "s3_attributes"}[
+            guard.policy_type]]
     assert text == minify(document), "rendered text is minified"
     assert "${" not in text, "no placeholder left unresolved"
+
+
+@pytest.mark.parametrize("gid", default_catalog().ids())
+def test_every_source_is_dated_and_every_alternative_exists(gid: str) -> None:
+    guard = default_catalog().get(gid)
+    assert guard.source.checked >= "2026-12-01"
+    assert guard.source.url.startswith("https://")
+    if guard.alternative is not None:
+        other = default_catalog().get(guard.alternative.guardrail)
+        assert other.policy_type != guard.policy_type
+        assert other.alternative is not None and other.alternative.guardrail == gid, "alternatives name each other"
+
+
+def test_every_guardrail_names_a_practice_of_the_practices_page() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "practices.md").read_text(encoding="utf-8")
+    headings = {line[3:].strip() for line in page.splitlines() if line.startswith("## ")}
+    for guard in default_catalog():
+        assert guard.mappings.practice in headings, (guard.id, guard.mappings.practice)
+        assert "seed" not in guard.description.lower() + guard.title.lower(), guard.id  # users never read it
+
+
+def test_the_four_sources_that_no_longer_exist_are_replaced() -> None:
+    """aws-samples removed or moved these files (git history of service-control-policy-examples, read
+    2026-12-01): no guardrail may still cite them."""
+    gone = ("Deny-unwarranted-IAM-users-and-access-key-creation.json", "Prevent-IMDSv1.json",
+            "Deny-users-from-modifying-S3-Block-Public-Access.json",
+            "Sensitive-data-protection/Deny-users-from-deleting-Amazon-S3-Buckets-or-objects.json")
+    for guard in default_catalog():
+        for name in gone:
+            assert name not in guard.source.url, (guard.id, name)
+
+
+def test_region_deny_global_services_come_from_the_data_file() -> None:
+    from landingzone.policies.global_services import global_patterns, patterns
+
+    control_tower = [p for p in global_patterns() if "control-tower" in p.sources]
+    assert len(control_tower) == 86
+    for needed in ("sso:*", "supportplans:*", "s3:GetBucketLocation", "iam:*", "organizations:*"):
+        assert needed in patterns()
+    doc = json.loads(default_catalog().render("deny-unapproved-regions"))
+    assert doc["Statement"][0]["NotAction"] == patterns()
+    bedrock = json.loads(default_catalog().render("deny-unapproved-regions-bedrock"))
+    assert set(bedrock["Statement"][0]["NotAction"]) == set(patterns()) | {
+        "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:CreateModelInvocationJob"}
+
+
+def test_unspecified_is_a_region_value_for_requests_that_name_none() -> None:
+    doc = json.loads(default_catalog().render("deny-unapproved-regions",
+                                              {"allowed_regions": ["eu-west-1", "unspecified"]}))
+    assert doc["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"] == ["eu-west-1", "unspecified"]
+
+
+def test_policy_types_and_quotas_are_data() -> None:
+    from landingzone.policies.policy_types import POLICY_TYPES, limits, policy_type
+
+    assert limits("SERVICE_CONTROL_POLICY") == (10, 10240)
+    assert limits("SERVICE_CONTROL_POLICY", QuotaConfig(scp_per_target=5, scp_max_characters=5120)) == (5, 5120)
+    assert limits("RESOURCE_CONTROL_POLICY") == (5, 5120)
+    assert policy_type("RESOURCE_CONTROL_POLICY").default_policy.name == "RCPFullAWSAccess"  # type: ignore[union-attr]
+    assert policy_type("S3_POLICY").default_policy is None
+    assert {g.policy_type for g in default_catalog()} == set(POLICY_TYPES)
 
 
 def test_seed_example_renders_byte_for_byte() -> None:
@@ -82,7 +154,9 @@ def test_org_admin_path_is_a_parameter_and_comes_from_the_config() -> None:
     assert doc["Statement"][0]["Resource"] == "arn:aws:iam::*:role/platform/admin/*"
     cfg = validate_config(_config(org_admin={"path": "/ops-admin/"}))
     doc = json.loads(catalog.render("protect-org-admin-roles-strict", context=RenderContext.from_config(cfg)))
-    assert doc["Statement"][0]["Resource"] == "arn:aws:iam::*:role/ops-admin/*"
+    assert doc["Statement"][0]["Resource"] == [
+        "arn:aws:iam::*:role/ops-admin/*", "arn:aws:iam::*:role/OrganizationAccountAccessRole",
+        "arn:aws:iam::*:role/*/OrganizationAccountAccessRole"]
     assert doc["Statement"][0]["Condition"]["ArnNotLike"]["aws:PrincipalArn"] == [
         "arn:aws:iam::*:role/OrganizationAccountAccessRole", "arn:aws:iam::*:role/ops-admin/*"]
 
@@ -100,8 +174,13 @@ def test_strict_variant_denies_path_squatting_and_policy_changes() -> None:
     stmt = json.loads(default_catalog().render("protect-org-admin-roles-strict"))["Statement"][0]
     for action in ("iam:CreateRole", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePolicy",
                    "iam:DeleteRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole",
-                   "iam:UpdateRole", "iam:ChangePassword", "iam:DeleteRole"):
+                   "iam:UpdateRole", "iam:DeleteRole"):
         assert action in stmt["Action"]
+    assert "iam:ChangePassword" not in stmt["Action"], "a user action: it matches no role"
+    extra = json.loads(default_catalog().render("protect-org-admin-roles-strict", {
+        "additional_protected_role_arns": ["arn:aws:iam::*:role/BreakGlass"]}))["Statement"]
+    assert [s["Sid"] for s in extra] == ["DenyOrgAdminRoleChanges", "DenyProtectedRoleChanges"]
+    assert extra[1]["Resource"] == ["arn:aws:iam::*:role/BreakGlass"]
 
 
 def test_region_deny_defaults_to_governed_regions_and_keeps_global_services() -> None:
@@ -109,7 +188,8 @@ def test_region_deny_defaults_to_governed_regions_and_keeps_global_services() ->
     doc = json.loads(default_catalog().render("deny-unapproved-regions", context=RenderContext.from_config(cfg)))
     stmt = doc["Statement"][0]
     assert stmt["Condition"]["StringNotEquals"]["aws:RequestedRegion"] == ["us-east-1", "eu-west-1"]
-    for global_service in ("iam:*", "organizations:*", "sts:*", "route53:*", "cloudfront:*", "support:*"):
+    for global_service in ("iam:*", "organizations:*", "sts:*", "route53:*", "cloudfront:*", "support:*", "sso:*",
+                           "supportplans:*", "s3:GetBucketLocation"):
         assert global_service in stmt["NotAction"]
     assert stmt["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
 
@@ -147,7 +227,7 @@ def test_every_arn_a_guardrail_renders_is_in_the_home_regions_partition(region: 
 
     for gid in catalog.ids():
         collect(json.loads(catalog.render(gid, context=context)))
-    assert len(arns) >= 8  # root user, admin roles, trail, trail bucket, instances, exempt principals
+    assert len(arns) >= 12  # root user, admin roles, trail, bucket, event data stores, instances, exemptions
     assert {arn.split(":")[1] for arn in arns} == {context.partition}, arns
 
 
@@ -200,21 +280,50 @@ def test_plan_groups_targets_and_counts_full_aws_access() -> None:
     keys = [p.key for p in plan.policies]
     assert keys == [a.id for a in cfg.guardrails]
     assert plan.per_target["Root"] == ["deny-leave-organization", "deny-root-user", "protect-organization-trail",
-                                       "protect-org-admin-roles-strict"]
+                                       "protect-org-admin-roles-strict", "s3-block-public-access",
+                                       "ec2-declarative-baseline", "rcp-protect-organization-trail"]
+    assert plan.keys_of_type("Root", "SERVICE_CONTROL_POLICY") == [
+        "deny-leave-organization", "deny-root-user", "protect-organization-trail", "protect-org-admin-roles-strict"]
     assert plan.per_target["Workloads"] == ["protect-security-services", "deny-unapproved-regions",
-                                            "deny-s3-block-public-access-changes", "require-imdsv2",
-                                            "deny-ebs-encryption-disable"]
+                                            "require-imdsv2", "deny-ebs-encryption-disable"]
+    assert plan.policy_types() == ["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY", "DECLARATIVE_POLICY_EC2",
+                                   "S3_POLICY"]
+    by_type = {t: {u.target: u for u in uses} for t, uses in plan.usage_by_type(cfg.quotas).items()}
+    assert by_type["RESOURCE_CONTROL_POLICY"]["Root"].attached == 2  # RCPFullAWSAccess + the trail RCP
+    assert by_type["RESOURCE_CONTROL_POLICY"]["Root"].limit == 5
+    assert by_type["S3_POLICY"]["Root"].attached == 1  # no AWS-managed default for management policy types
+    assert by_type["S3_POLICY"]["Workloads"].attached == 0
     trail = plan.policy("protect-organization-trail")
     assert trail.name == "acme-landing-zone-protect-organization-trail"
     assert "acme-landing-zone-org-trail-*" in trail.content
     usage = {u.target: u for u in plan.usage(cfg.quotas)}
     assert usage["Root"].attached == 5  # four guardrails + FullAWSAccess
-    assert usage["Workloads"].attached == 6
+    assert usage["Workloads"].attached == 5
     assert usage["Workloads/Prod"].attached == 1  # FullAWSAccess only; inherited SCPs do not count
     assert usage["production"].kind == "account"
     assert usage["Workloads/Prod"].largest_policy_chars == len(FULL_AWS_ACCESS_CONTENT)
     assert usage["Workloads"].largest_policy_chars == plan.policy("protect-security-services").characters
     plan.check_quotas(cfg.quotas)
+
+
+def test_strict_protection_is_the_fallback_when_none_is_assigned() -> None:
+    data = _config()
+    data["guardrails"] = [g for g in data["guardrails"] if not g["id"].startswith("protect-org-admin-roles")]
+    plan = plan_attachments(validate_config(data))
+    added = plan.policy("protect-org-admin-roles-strict")
+    assert added.added_by_landing_zone and added.targets == ["Root"]
+    assert "protect-org-admin-roles" not in [p.key for p in plan.policies]
+
+
+def test_a_policy_type_not_known_in_the_partition_is_refused_with_its_fallback() -> None:
+    data = _config(home_region="cn-north-1", governed_regions=["cn-north-1"])
+    data["guardrails"] = [{"id": "s3-block-public-access", "targets": ["Root"]}]
+    with pytest.raises(ConfigError) as caught:
+        validate_config(data)
+    (problem,) = caught.value.problems
+    assert problem.path == "guardrails[0].id"
+    assert "not known to be available in partition aws-cn" in problem.message
+    assert "use deny-s3-block-public-access-changes instead" in problem.message
 
 
 def test_plan_merges_identical_policies_and_keys_variants() -> None:
@@ -226,17 +335,19 @@ def test_plan_merges_identical_policies_and_keys_variants() -> None:
          "targets": ["Workloads/Prod"]},
     ]
     plan = plan_attachments(validate_config(data))
-    assert [(p.key, p.targets) for p in plan.policies] == [
-        ("deny-unapproved-regions", ["Workloads", "Sandbox"]),
-        ("deny-unapproved-regions-2", ["Workloads/Prod"]),
+    assert [(p.key, p.targets, p.added_by_landing_zone) for p in plan.policies] == [
+        ("deny-unapproved-regions", ["Workloads", "Sandbox"], False),
+        ("deny-unapproved-regions-2", ["Workloads/Prod"], False),
+        ("protect-org-admin-roles-strict", ["Root"], True),  # no protect guardrail assigned: the fallback
     ]
     assert plan.per_target == {"Workloads": ["deny-unapproved-regions"], "Sandbox": ["deny-unapproved-regions"],
-                               "Workloads/Prod": ["deny-unapproved-regions-2"]}
+                               "Workloads/Prod": ["deny-unapproved-regions-2"],
+                               "Root": ["protect-org-admin-roles-strict"]}
 
 
 def _crowded_config(count: int) -> dict[str, Any]:
     data = _config()
-    ids = sorted(PRESET_IDS - {"protect-org-admin-roles"})[:count]
+    ids = sorted(SCP_IDS - {"protect-org-admin-roles"})[:count]
     data["guardrails"] = [{"id": gid, "targets": ["Workloads"]} for gid in ids]
     return data
 
@@ -267,13 +378,15 @@ def test_oversized_policy_is_a_quota_error() -> None:
     plan = plan_attachments(cfg)
     with pytest.raises(QuotaError) as caught:
         plan.check_quotas(QuotaConfig(scp_max_characters=1000))
-    assert "'protect-security-services' has 2098 characters; the limit is 1000" in str(caught.value)
+    size = plan.policy("protect-security-services").characters
+    assert f"SCP 'protect-security-services' has {size} characters; the limit is 1000" in str(caught.value)
 
 
 def _guard(template: dict[str, Any], parameters: list[dict[str, Any]] | None = None) -> str:
     return json.dumps({
         "id": "test-guard", "title": "t", "description": "d", "parameters": parameters or [],
-        "source": {"kind": "seed", "reference": "r", "url": "https://example.com"}, "template": template})
+        "source": {"kind": "practices", "reference": "r", "url": "https://example.com", "checked": "2026-12-01"},
+        "template": template})
 
 
 @pytest.mark.parametrize(("template", "parameters", "fragment"), [

@@ -9,15 +9,16 @@ import pytest
 
 from landingzone.config import QuotaConfig, validate_config
 from landingzone.policies.catalog import RenderContext, default_catalog, plan_attachments
+from landingzone.policies.global_services import patterns
 from landingzone.policies.lint import (
     FINDING_IDS,
-    GLOBAL_SERVICE_SAMPLES,
     LANDING_ZONE_ADMIN_ACTIONS,
     IamCatalogue,
+    PolicyFinding,
     lint,
-    lint_attachments,
     lint_guardrail,
 )
+from landingzone.policies.lint_plan import lint_attachments, lint_exemptions, lint_plan
 from landingzone.presets import preset, preset_data
 
 
@@ -54,6 +55,7 @@ def test_every_preset_policy_lints_clean_in_context(size: str) -> None:
         guard = default_catalog().get(assignment.id)
         assert [f for f in lint_guardrail(guard, assignment.parameters, context) if f.accepted is None] == []
     assert lint_attachments(plan_attachments(cfg), cfg.quotas) == []
+    assert lint_plan(cfg) == [], "no exemption without protection in a preset"
 
 
 def test_seed_example_is_flagged_as_a_lockout_and_accepted_with_its_reason() -> None:
@@ -67,10 +69,11 @@ def test_seed_example_is_flagged_as_a_lockout_and_accepted_with_its_reason() -> 
     assert lint(exempted) == []
 
 
-def test_admin_actions_and_global_samples_exist_in_the_catalogue() -> None:
+def test_admin_actions_and_global_services_exist_in_the_catalogue() -> None:
     catalogue = IamCatalogue.bundled()
     assert [a for a in LANDING_ZONE_ADMIN_ACTIONS if not catalogue.expand(a)] == []
-    assert [a for a in GLOBAL_SERVICE_SAMPLES.values() if not catalogue.expand(a)] == []
+    known = [p for p in patterns() if catalogue.expand(p)]
+    assert len(known) >= 75, "most global-service patterns are checked against real actions"
 
 
 # (defect, policy text, lint kwargs, expected finding id, text the fix must contain)
@@ -89,7 +92,7 @@ DEFECTS: list[tuple[str, str, dict[str, Any], str, str]] = [
         "StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]},
         "ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::*:role/OrganizationAccountAccessRole",
                                             "arn:aws:iam::*:role/org-admin/*"]}})), {},
-     "REGION_DENY_WITHOUT_GLOBAL_EXEMPTIONS", "Use NotAction and list the global services"),
+     "REGION_DENY_WITHOUT_GLOBAL_EXEMPTIONS", "Use NotAction with every pattern of landingzone/policies/data"),
     ("lockout", _policy(_deny(Action=["cloudtrail:StopLogging", "cloudtrail:DeleteTrail",
                                       "cloudtrail:UpdateTrail"])), {}, "LOCKOUT_DENY",
      '"ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::*:role/OrganizationAccountAccessRole"'),
@@ -121,6 +124,37 @@ DEFECTS: list[tuple[str, str, dict[str, Any], str, str]] = [
      "INVALID_CONDITION_VALUE", '"true" or "false"'),
     ("numeric-value", _policy(_deny(Condition={"NumericGreaterThan": {
         "ec2:MetadataHttpPutResponseHopLimit": "two"}})), {}, "INVALID_CONDITION_VALUE", "Give numbers"),
+    ("region-deny-missing-identity-center", _policy(_deny(Action=None, NotAction=[
+        p for p in patterns() if p not in ("sso:*", "supportplans:*")], Condition={
+        "StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]},
+        "ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::*:role/OrganizationAccountAccessRole",
+                                            "arn:aws:iam::*:role/org-admin/*"]}})), {},
+     "REGION_DENY_WITHOUT_GLOBAL_EXEMPTIONS", "deny-unapproved-regions"),
+    ("region-deny-missing-chime", _policy(_deny(Action=None, NotAction=[p for p in patterns() if p != "chime:*"],
+                                                Condition={
+        "StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]},
+        "ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::*:role/OrganizationAccountAccessRole",
+                                            "arn:aws:iam::*:role/org-admin/*"]}})), {},
+     "REGION_DENY_BLOCKS_GLOBAL_SERVICES", "Add them to NotAction"),
+    ("rcp-without-principal", _policy(_deny(Action="s3:*")), {"policy_type_name": "RESOURCE_CONTROL_POLICY"},
+     "RCP_PRINCIPAL_NOT_STAR", '"Principal": "*"'),
+    ("rcp-allow", _policy(_deny(Effect="Allow", Principal="*", Action="s3:*")),
+     {"policy_type_name": "RESOURCE_CONTROL_POLICY"}, "RCP_ALLOW_NOT_SUPPORTED", '"Effect": "Deny"'),
+    ("rcp-not-action", _policy(_deny(Action=None, NotAction="s3:*", Principal="*")),
+     {"policy_type_name": "RESOURCE_CONTROL_POLICY"}, "RCP_NOT_ACTION_NOT_SUPPORTED", "under Action"),
+    ("rcp-unsupported-service", _policy(_deny(Principal="*", Action="ec2:RunInstances")),
+     {"policy_type_name": "RESOURCE_CONTROL_POLICY"}, "RCP_UNSUPPORTED_SERVICE", "SCP"),
+    ("rcp-too-large", _policy(*[_deny(Sid=f"S{i}", Principal="*", Action="s3:GetObject",
+                                      Resource=[f"arn:aws:s3:::bucket-{i}-{j:04d}" for j in range(40)])
+                                for i in range(5)]), {"policy_type_name": "RESOURCE_CONTROL_POLICY"},
+     "POLICY_TOO_LARGE", "Split it into two RCPs"),
+    ("declarative-unknown-setting", json.dumps({"ec2_attributes": {"imds_defaults": {"@@assign": "required"}}}),
+     {"policy_type_name": "DECLARATIVE_POLICY_EC2"}, "MANAGEMENT_POLICY_UNKNOWN_ATTRIBUTE", "declarative (EC2)"),
+    ("declarative-bad-value", json.dumps({"ec2_attributes": {"instance_metadata_defaults": {
+        "http_tokens": {"@@assign": "always"}}}}), {"policy_type_name": "DECLARATIVE_POLICY_EC2"},
+     "MANAGEMENT_POLICY_INVALID_VALUE", "@@assign"),
+    ("s3-policy-bad-value", json.dumps({"s3_attributes": {"public_access_block_configuration": {
+        "@@assign": "some"}}}), {"policy_type_name": "S3_POLICY"}, "MANAGEMENT_POLICY_INVALID_VALUE", "@@assign"),
     ("not-minified", json.dumps(json.loads(_policy(_deny(Action=[f"ec2:Describe{n}" for n in (
         "Instances", "Volumes", "Snapshots", "Images", "Regions", "Vpcs", "Subnets")]))), indent=40),
      {"quotas": QuotaConfig(scp_max_characters=400)}, "NOT_MINIFIED", "Submit the minified JSON"),
@@ -137,6 +171,95 @@ def test_each_defect_gives_its_finding_and_names_the_fix(defect: str, text: str,
     assert fid in FINDING_IDS
 
 
+def _medium_with(**changes: Any) -> Any:
+    data = preset_data("medium")
+    data.update(changes)
+    return validate_config(data)
+
+
+def _seed_variant_only() -> Any:
+    data = preset_data("medium")
+    for guard in data["guardrails"]:
+        if guard["id"] == "protect-org-admin-roles-strict":
+            guard["id"] = "protect-org-admin-roles"
+    return validate_config(data)
+
+
+def _break_glass_exempted(protected: bool) -> Any:
+    data = preset_data("medium")
+    breakglass = "arn:aws:iam::*:role/BreakGlass"
+    for guard in data["guardrails"]:
+        if guard["id"] == "deny-unapproved-regions":
+            guard["parameters"] = {"exempt_principal_arns": [breakglass]}
+        if guard["id"] == "protect-org-admin-roles-strict" and protected:
+            guard["parameters"] = {"additional_protected_role_arns": [breakglass]}
+    return validate_config(data)
+
+
+def _crowded() -> Any:
+    data = preset_data("medium")
+    ids = [gid for gid in default_catalog().ids() if gid != "protect-org-admin-roles"
+           and default_catalog().get(gid).policy_type == "SERVICE_CONTROL_POLICY"]
+    data["guardrails"] = [{"id": gid, "targets": ["Workloads"]} for gid in ids[:10]]
+    return validate_config(data)
+
+
+def _crowded_rcps() -> Any:
+    data = preset_data("medium")
+    data["guardrails"] = [{"id": "rcp-s3-require-tls", "targets": ["Sandbox"]},
+                          {"id": "rcp-protect-organization-trail", "targets": ["Sandbox"]},
+                          {"id": "rcp-identity-perimeter", "targets": ["Sandbox"]},
+                          {"id": "rcp-identity-perimeter", "parameters": {"trusted_account_ids": ["123456789012"]},
+                           "targets": ["Sandbox"]},
+                          {"id": "rcp-protect-organization-trail", "parameters": {"trail_bucket": "other-*"},
+                           "targets": ["Sandbox"]}]
+    return validate_config(data)
+
+
+# Plan-level defects: (defect, configuration factory, finding id, text the message or fix must contain)
+PLAN_DEFECTS: list[tuple[str, Any, str, str]] = [
+    ("eleven-scps-on-one-ou", _crowded, "TOO_MANY_ATTACHMENTS", "would have 11 SCPs attached directly"),
+    ("six-rcps-on-one-ou", _crowded_rcps, "TOO_MANY_ATTACHMENTS", "would have 6 RCPs attached directly"),
+    ("seed-variant-leaves-the-access-role-open", _seed_variant_only, "UNPROTECTED_EXEMPTION",
+     "arn:aws:iam::*:role/OrganizationAccountAccessRole"),
+    ("break-glass-exempted-but-unprotected", lambda: _break_glass_exempted(False), "UNPROTECTED_EXEMPTION",
+     "arn:aws:iam::*:role/BreakGlass"),
+]
+
+
+@pytest.mark.parametrize(("defect", "factory", "fid", "text"), PLAN_DEFECTS, ids=[d[0] for d in PLAN_DEFECTS])
+def test_each_plan_defect_gives_its_finding(defect: str, factory: Any, fid: str, text: str) -> None:
+    findings = lint_plan(factory())
+    matching = [f for f in findings if f.id == fid and (text in f.message or text in f.fix)]
+    assert matching, f"{defect}: expected {fid} with {text!r}, got {[(f.id, f.message) for f in findings]}"
+
+
+def test_every_finding_id_is_asserted_to_fire_by_a_test() -> None:
+    """The meta-test of issue 18: each id of FINDING_IDS is the expected id of a DEFECTS or PLAN_DEFECTS case
+    (both tables are parametrized tests that assert the id fires), so no check can exist untested."""
+    fired = {d[3] for d in DEFECTS} | {d[2] for d in PLAN_DEFECTS}
+    assert set(FINDING_IDS) - fired == set(), "finding ids no test makes fire"
+    assert fired - set(FINDING_IDS) == set(), "tests expect ids the linter does not have"
+
+
+def test_a_protected_break_glass_exemption_is_clean() -> None:
+    assert lint_exemptions(_break_glass_exempted(True)) == []
+
+
+def test_unprotected_exemption_names_the_open_changes_and_the_fix() -> None:
+    findings = lint_exemptions(_seed_variant_only())
+    root = [f for f in findings if f.location == "Root" and "OrganizationAccountAccessRole" in f.message]
+    assert root, findings
+    assert "iam:AttachRolePolicy" in root[0].message or "and" in root[0].message
+    assert "protect-org-admin-roles-strict" in root[0].fix
+    assert isinstance(root[0], PolicyFinding) and root[0].severity == "error"
+
+
+def test_rcps_of_the_library_spare_the_administrators() -> None:
+    for gid in ("rcp-identity-perimeter", "rcp-s3-require-tls", "rcp-protect-organization-trail"):
+        assert lint_guardrail(default_catalog().get(gid)) == [], gid
+
+
 def test_typo_is_the_only_finding_and_reports_its_location() -> None:
     findings = lint(_policy(_deny(Action=["cloudtrail:StopLogging", "cloudtrail:StopLoging"])))
     assert [(f.id, f.location) for f in findings] == [("UNKNOWN_ACTION", "Statement[0].Action[1]")]
@@ -144,10 +267,7 @@ def test_typo_is_the_only_finding_and_reports_its_location() -> None:
 
 
 def test_eleven_attachments_on_one_ou() -> None:
-    data = preset_data("medium")
-    ids = [gid for gid in default_catalog().ids() if gid != "protect-org-admin-roles"]
-    data["guardrails"] = [{"id": gid, "targets": ["Workloads"]} for gid in ids[:10]]
-    cfg = validate_config(data)
+    cfg = _crowded()
     findings = lint_attachments(plan_attachments(cfg), cfg.quotas)
     assert [(f.id, f.location) for f in findings] == [("TOO_MANY_ATTACHMENTS", "Workloads")]
     assert "would have 11 SCPs attached directly" in findings[0].message

@@ -155,9 +155,10 @@ CASES: list[tuple[str, dict[str, Any], str, str | None, str | None]] = [
                                                account="shared-services"), "denied", "protect-security-services",
      "ProtectAccessAnalyzer"),
     # S3 account-level Block Public Access and EBS encryption
+    # The medium preset sets account-level BPA with the Organizations S3 policy, which locks the setting.
     ("s3-bpa-change", dict(action="s3:PutAccountPublicAccessBlock", principal_arn=DEV, account="production",
-                           region="us-east-1"), "denied", "deny-s3-block-public-access-changes",
-     "DenyS3AccountBlockPublicAccessChanges"),
+                           region="us-east-1"), "denied", "s3-block-public-access",
+     "public_access_block_configuration"),
     ("ebs-disable-in-prod", dict(action="ec2:DisableEbsEncryptionByDefault", principal_arn=DEV,
                                  account="production", region="us-east-1"), "denied", "deny-ebs-encryption-disable",
      "DenyDisablingEbsEncryptionByDefault"),
@@ -167,7 +168,7 @@ CASES: list[tuple[str, dict[str, Any], str, str | None, str | None]] = [
     # IMDSv2 (Numeric and String conditions, missing keys)
     ("imds-optional", dict(action="ec2:RunInstances", principal_arn=DEV, account="production", region="us-east-1",
                            resource=INSTANCE, context={"ec2:MetadataHttpTokens": "optional"}),
-     "denied", "require-imdsv2", "RequireImdsV2"),
+     "denied", "require-imdsv2", "RequireImdsV2AtLaunch"),
     ("imds-required-hop-2", dict(action="ec2:RunInstances", principal_arn=DEV, account="production",
                                  region="us-east-1", resource=INSTANCE, context=IMDS_OK),
      "allowed", "FullAWSAccess", "Statement[0]"),
@@ -175,8 +176,11 @@ CASES: list[tuple[str, dict[str, Any], str, str | None, str | None]] = [
                                  region="us-east-1", resource=INSTANCE,
                                  context={**IMDS_OK, "ec2:MetadataHttpPutResponseHopLimit": "5"}),
      "denied", "require-imdsv2", "LimitImdsHopLimit"),
-    ("imds-tokens-missing", dict(action="ec2:RunInstances", principal_arn=DEV, account="development",
-                                 region="us-east-1", resource=INSTANCE), "denied", "require-imdsv2", "RequireImdsV2"),
+    # A launch that takes IMDSv2 from a launch template or the account default carries no ec2:MetadataHttpTokens:
+    # issue 12 calls denying it a hole (compliant launches refused); the declarative policy sets the default.
+    ("imds-tokens-from-defaults", dict(action="ec2:RunInstances", principal_arn=DEV, account="development",
+                                       region="us-east-1", resource=INSTANCE), "allowed", "FullAWSAccess",
+     "Statement[0]"),
     ("imds-volume-resource-not-scoped", dict(action="ec2:RunInstances", principal_arn=DEV, account="development",
                                              region="us-east-1", resource=f"arn:aws:ec2:us-east-1:{MEMBER}:volume/*"),
      "allowed", "FullAWSAccess", "Statement[0]"),
@@ -189,8 +193,11 @@ LARGE_CASES: list[tuple[str, dict[str, Any], str, str | None, str | None]] = [
      "allowed", "FullAWSAccess", "Statement[0]"),
     ("region-in-deployments", dict(action="ec2:CreateVpc", principal_arn=DEV, ou="Deployments",
                                    region="eu-west-1"), "denied", "deny-unapproved-regions", "DenyUnapprovedRegions"),
-    ("region-in-suspended", dict(action="ec2:CreateVpc", principal_arn=DEV, ou="Suspended", region="eu-west-1"),
-     "allowed", "FullAWSAccess", "Statement[0]"),
+    ("suspended-denies-everything", dict(action="ec2:CreateVpc", principal_arn=DEV, ou="Suspended",
+                                         region="us-east-1"), "denied", "deny-all-suspended",
+     "DenyAllExceptLandingZoneAdministrators"),
+    ("suspended-admin-may-clean-up", dict(action="ec2:DeleteVpc", principal_arn=ADMIN, ou="Suspended",
+                                          region="eu-west-1"), "allowed", "FullAWSAccess", "Statement[0]"),
 ]
 
 

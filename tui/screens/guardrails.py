@@ -1,5 +1,7 @@
-"""Step 5: guardrails (SCPs) from the library: what each denies, where it is attached, its rendered JSON, the
-quota use per target, and a quick "would this be denied?" check backed by the simulator."""
+"""Step 5: guardrails from the library (SCPs, RCPs, declarative policies for EC2, S3 policies): what each does,
+its policy type, where it is attached, its rendered JSON, the quota use per target and policy type, and a quick
+"would this be denied?" check backed by the simulator (SCPs for the caller's account; with a resource account,
+"would this request to this resource be denied?" by the RCPs on the resource's path)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,9 @@ from textual.widgets.option_list import Option
 from landingzone.config import LandingZoneConfig
 from landingzone.errors import ConfigError, ConfigProblem, LandingZoneError, QuotaError
 from landingzone.policies.catalog import GuardrailCatalog, RenderContext, default_catalog, plan_attachments
-from landingzone.policies.simulator import PolicyTree, SimulationError, simulate
+from landingzone.policies.policy_types import policy_type
+from landingzone.policies.resource_simulator import simulate_request
+from landingzone.policies.simulator import PolicyTree, SimulationError
 from tui.screens.base import StepList, StepScreen
 from tui.services import Services
 from tui.state import WizardState
@@ -38,6 +42,10 @@ class GuardrailsAnswers:
         state.data["guardrails"] = copy.deepcopy(self.guardrails)
 
 
+def _short_label(type_name: str) -> str:
+    return {"DECLARATIVE_POLICY_EC2": "EC2", "S3_POLICY": "S3"}.get(type_name, policy_type(type_name).label)
+
+
 def _targets(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
@@ -45,7 +53,7 @@ def _targets(text: str) -> list[str]:
 class GuardrailsScreen(StepScreen[GuardrailsAnswers]):
     STEP = "guardrails"
     TITLE_TEXT = "Guardrails"
-    HELP = "SCP library: descriptions, rendered JSON, quota per target, would-this-be-denied check"
+    HELP = "Guardrail library (SCP, RCP, declarative, S3): rendered JSON, quotas per type, would-this-be-denied check"
     OWNS = ("guardrails",)
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -79,7 +87,7 @@ class GuardrailsScreen(StepScreen[GuardrailsAnswers]):
                 yield Static(id="guardrail-json", classes="json")
         with Horizontal(classes="columns"):
             with Vertical(classes="panel", id="quota-panel") as panel:
-                panel.border_title = "SCP quotas per target"
+                panel.border_title = "Quotas per target and policy type"
                 yield QuotaMeter(id="quota-meter")
             with Vertical(classes="panel", id="simulate-panel") as panel:
                 panel.border_title = "Would this be denied?"
@@ -96,6 +104,13 @@ class GuardrailsScreen(StepScreen[GuardrailsAnswers]):
                     yield Label("Region")
                     yield Input(str(self.state.data.get("home_region") or "us-east-1"), id="sim-region",
                                 compact=True)
+                with Horizontal(classes="row"):
+                    yield Label("Resource in")
+                    yield Input(id="sim-resource-account", placeholder="account owning the resource (RCPs)",
+                                compact=True)
+                with Horizontal(classes="row"):
+                    yield Label("Resource")
+                    yield Input(id="sim-resource", placeholder="arn:aws:s3:::bucket/key (default *)", compact=True)
                 yield Static(id="sim-verdict")
 
     def _options(self) -> list[Option]:
@@ -103,7 +118,8 @@ class GuardrailsScreen(StepScreen[GuardrailsAnswers]):
         options = []
         for guard in self.catalog:
             mark = Text("● ", style="bold green") if guard.id in on_ids else Text("○ ", style="dim")
-            options.append(Option(Text.assemble(mark, guard.id), id=guard.id))
+            kind = Text(f" {_short_label(guard.policy_type)}", style="dim")
+            options.append(Option(Text.assemble(mark, guard.id, kind), id=guard.id))
         return options
 
     def on_mount(self) -> None:
@@ -129,7 +145,11 @@ class GuardrailsScreen(StepScreen[GuardrailsAnswers]):
         assignment = self._assignment(guard.id)
         text = Text()
         text.append(guard.title + "\n", style="bold")
+        text.append(f"{guard.type_label} ({guard.policy_type})\n", style="cyan")
         text.append(guard.description)
+        if guard.alternative is not None:
+            relation = "Fallback" if guard.alternative.relation == "fallback" else "Preferred"
+            text.append(f"\n{relation}: {guard.alternative.guardrail}. {guard.alternative.note}", style="dim")
         if guard.parameters:
             text.append("\nParameters: ", style="dim")
             text.append(", ".join(f"{p.name} ({p.type})" for p in guard.parameters), style="dim")
@@ -204,8 +224,10 @@ class GuardrailsScreen(StepScreen[GuardrailsAnswers]):
         if problems:
             return problems
         attachment = plan_attachments(cfg, self.catalog)
-        self.query_one(QuotaMeter).show([u for u in attachment.usage(cfg.quotas)
-                                         if u.target in attachment.per_target or u.kind == "root"])
+        self.query_one(QuotaMeter).show([
+            u for type_name, uses in attachment.usage_by_type(cfg.quotas).items() for u in uses
+            if u.kind == "root" and (type_name == "SERVICE_CONTROL_POLICY" or u.attached)
+            or u.target in attachment.per_target and attachment.keys_of_type(u.target, type_name)])
         try:
             attachment.check_quotas(cfg.quotas)
         except QuotaError as exc:
@@ -253,8 +275,10 @@ class GuardrailsScreen(StepScreen[GuardrailsAnswers]):
         self.revalidate()
         self._simulate()
 
-    @on(Input.Submitted, "#sim-action, #sim-account, #sim-principal, #sim-region")
-    @on(Input.Changed, "#sim-action, #sim-account, #sim-principal, #sim-region")
+    @on(Input.Submitted, "#sim-action, #sim-account, #sim-principal, #sim-region, #sim-resource-account, "
+                         "#sim-resource")
+    @on(Input.Changed, "#sim-action, #sim-account, #sim-principal, #sim-region, #sim-resource-account, "
+                       "#sim-resource")
     def _simulate(self) -> None:
         verdict_view = self.query_one("#sim-verdict", Static)
         cfg = self._config()
@@ -265,14 +289,20 @@ class GuardrailsScreen(StepScreen[GuardrailsAnswers]):
         account = self.query_one("#sim-account", Input).value.strip()
         principal = self.query_one("#sim-principal", Input).value.strip()
         region = self.query_one("#sim-region", Input).value.strip() or None
-        if not action or not account or not principal:
-            verdict_view.update(Text("Type an action, an account and a principal ARN.", style="dim"))
+        resource_account = self.query_one("#sim-resource-account", Input).value.strip() or None
+        resource = self.query_one("#sim-resource", Input).value.strip() or "*"
+        if not action or not principal or not (account or resource_account):
+            verdict_view.update(Text("Type an action, a principal ARN and its account (a principal outside the "
+                                     "organization: leave the account empty and name the resource's).",
+                                     style="dim"))
             return
         try:
             tree = PolicyTree.from_config(cfg, plan_attachments(cfg, self.catalog))
-            verdict = simulate(action, principal, account, region=region, tree=tree)
+            verdict = simulate_request(action, principal, tree=tree, account=account or None,
+                                       resource_account=resource_account, region=region, resource=resource)
         except (SimulationError, LandingZoneError) as exc:
             verdict_view.update(Text(str(exc), style="yellow"))
             return
         style = "bold green" if verdict.allowed else "bold red"
-        verdict_view.update(Text.assemble((verdict.decision.upper(), style), f": {verdict.reason}"))
+        kind = f" [{policy_type(verdict.policy_type).label}]" if verdict.policy_type else ""
+        verdict_view.update(Text.assemble((verdict.decision.upper(), style), kind, f": {verdict.reason}"))

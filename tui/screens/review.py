@@ -113,7 +113,7 @@ class ReviewScreen(StepScreen[ReviewAnswers]):
                 panel.border_title = "Guardrails"
                 yield Static(id="review-guardrails")
             with Vertical(classes="panel", id="review-quota-panel") as panel:
-                panel.border_title = "SCP quotas"
+                panel.border_title = "Quotas per target and policy type"
                 yield Static(id="review-quotas")
         with Vertical(classes="panel", id="review-plan-panel") as panel:
             panel.border_title = "Offline plan (pulumi mocks, no AWS calls)"
@@ -140,7 +140,8 @@ class ReviewScreen(StepScreen[ReviewAnswers]):
             self.query_one("#review-quotas", Static).update(Text(str(exc), style="red"))
         else:
             self.query_one("#review-quotas", Static).update(usage_table(
-                [u for u in attachment.usage(cfg.quotas) if u.target in attachment.per_target]))
+                [u for type_name, uses in attachment.usage_by_type(cfg.quotas).items() for u in uses
+                 if u.target in attachment.per_target and attachment.keys_of_type(u.target, type_name)]))
         self.run_plan(cfg)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="plan", name="plan")

@@ -1,4 +1,5 @@
-"""SCP quota use per target as small bars: attached SCPs (FullAWSAccess counts) and the largest policy's size."""
+"""Quota use per target and policy type as small bars: attached policies (FullAWSAccess and RCPFullAWSAccess
+count) and the largest policy's size."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from landingzone.policies.catalog import TargetUsage
+from landingzone.policies.policy_types import policy_type
 
 
 def bar(used: int, limit: int, width: int = 10) -> Text:
@@ -19,11 +21,13 @@ def bar(used: int, limit: int, width: int = 10) -> Text:
 def usage_table(usage: list[TargetUsage]) -> Table:
     table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
     table.add_column("Target", no_wrap=True, overflow="ellipsis", max_width=24)
-    table.add_column("SCPs", no_wrap=True)
+    table.add_column("Type", no_wrap=True)
+    table.add_column("Attached", no_wrap=True)
     table.add_column("Largest", no_wrap=True)
     for use in usage:
         table.add_row(
             Text(use.target),
+            Text(policy_type(use.policy_type).label, style="dim"),
             Text.assemble(bar(use.attached, use.limit), f" {use.attached}/{use.limit}"),
             Text.assemble(bar(use.largest_policy_chars, use.max_characters),
                           f" {use.largest_policy_chars:,}/{use.max_characters:,}"),
