@@ -26,6 +26,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from landingzone.constants import DEFAULT_ACCESS_ROLE_NAME, DEFAULT_ORG_ADMIN_PATH
+from landingzone.discovery_services import SecurityServicesView, read_security_services
 from landingzone.errors import LandingZoneError
 from landingzone.governance_discovery import GovernanceView, read_governance
 
@@ -328,6 +329,8 @@ class Discovery:
     quotas: list[QuotaInfo] = field(default_factory=list)
     governance: GovernanceView = field(default_factory=GovernanceView)
     """Alternate contacts and centralized root access (read only from the management account)."""
+    security_services: SecurityServicesView = field(default_factory=SecurityServicesView)
+    """The security services as their delegated administrators see them (landingzone.discovery_services)."""
     not_visible: list[NotVisible] = field(default_factory=list)
 
     @property
@@ -408,7 +411,9 @@ class _Reader:
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         # An emulator (endpoint override) answers reads it does not implement with a server error; against AWS
         # a server error is a real failure and is raised.
-        emulator_gap = self.options.endpoint_url is not None and isinstance(status, int) and status >= 500
+        # An emulator also answers an operation it lacks with a bare HTTP 404 (no AWS error code at all).
+        emulator_gap = self.options.endpoint_url is not None and isinstance(status, int) and (
+            status >= 500 or (status == 404 and code == "404"))
         if code in ACCESS_DENIED_CODES or code in NOT_OFFERED_CODES or status == 501 or emulator_gap:
             message = str(exc.response.get("Error", {}).get("Message", "")).splitlines()[0][:200] \
                 if exc.response.get("Error", {}).get("Message") else ""
@@ -526,6 +531,8 @@ def discover(session: boto3.Session, options: DiscoveryOptions | None = None, *,
 
     notify(DiscoveryProgress("trail buckets"))
     _read_trail_buckets(session, sts, found, options, sink, lock)
+    notify(DiscoveryProgress("security services"))
+    _read_security_services(session, sts, found, options, sink, lock)
     notify(DiscoveryProgress("done", total, total))
     return found
 
@@ -814,6 +821,26 @@ def _read_trail_buckets(session: boto3.Session, sts: Any, found: Discovery, opti
             continue
         r = _Reader(session, owner, options, sink, lock, creds)
         found.buckets.append(_bucket(r, name, owner))
+
+
+def _read_security_services(session: boto3.Session, sts: Any, found: Discovery, options: DiscoveryOptions,
+                            sink: list[NotVisible], lock: threading.Lock) -> None:
+    """Each security service from its delegated administrator (one reader per administrator account)."""
+    if found.organization is None:
+        return
+    readers: dict[str, _Reader] = {}
+    by_account: dict[str, _Reader | None] = {}
+    for admin in found.delegated_admins:
+        if admin.account_id not in by_account:
+            creds = _member_credentials(sts, admin.account_id, found.caller_account_id, options, sink, lock)
+            by_account[admin.account_id] = (None if creds is None else
+                                            _Reader(session, admin.account_id, options, sink, lock, creds))
+        reader = by_account[admin.account_id]
+        if reader is not None:
+            readers.setdefault(admin.service_principal, reader)
+    members = [a.id for a in found.member_accounts()]
+    found.security_services = read_security_services(readers, home=options.home_region, regions=options.regions,
+                                                     members=members)
 
 
 def _public_access_block_on(config: Mapping[str, Any] | None) -> bool:

@@ -1,9 +1,10 @@
 """The staged Pulumi programs of the landing zone.
 
-``STAGES`` is the ordered registry: organization -> regions (opt-in regions enabled) -> security -> logging, and
-guardrails and network; governance (root access, contacts, budgets) last. Each program is a plain function of a
-:class:`StageContext` (the validated configuration and the outputs of the stages it depends on) that registers
-pulumi_aws resources and exports documented outputs. No program calls boto3 or reads the environment."""
+``STAGES`` is the ordered registry: organization -> regions (opt-in regions enabled) -> security -> logging and
+security_services, guardrails and network; governance (root access, contacts, budgets) last. Each program is a
+plain function of a :class:`StageContext` (the validated configuration and the outputs of the stages it depends
+on) that registers pulumi_aws resources and exports documented outputs. No program calls boto3 or reads the
+environment."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from landingzone.config import LandingZoneConfig
-from stacks import governance, guardrails, logging, network, organization, regions, security
+from stacks import governance, guardrails, logging, network, organization, regions, security, security_services
 from stacks.base import (
     UNKNOWN,
     Program,
@@ -76,6 +77,11 @@ STAGES: tuple[Stage, ...] = (
     Stage("logging", logging.program, ("organization", "security", "regions"), "security",
           "Organization trail from the Security account, KMS key, trail bucket, Athena or Lake",
           ("trail_arn", "trail_bucket", "kms_key_arn", "query_layer", "athena_workgroup", "event_data_store_arn")),
+    Stage("security_services", security_services.program, ("organization", "security", "regions"), "security",
+          "GuardDuty, Security Hub CSPM, Config aggregator, Access Analyzer (Inspector, Macie, Detective when "
+          "chosen) on across the organization from the Security account; findings to an encrypted SNS topic",
+          ("enabled_services", "security_topic_arn", "guardduty_detector_ids", "securityhub_policy_id",
+           "config_aggregator_arn", "access_analyzer_arns", "detective_graph_arns")),
     Stage("guardrails", guardrails.program, ("organization",), "management",
           "SCPs, RCPs, declarative and S3 policies from the guardrail library and their attachments",
           ("policy_ids", "policy_types")),

@@ -204,8 +204,9 @@ def stack_name(cfg: LandingZoneConfig, stage: str, account: str | None = None) -
 
 # ---- providers --------------------------------------------------------------------------------------------------
 
-ENDPOINT_SERVICES: Final = ("account", "athena", "budgets", "cloudtrail", "ec2", "glue", "iam", "kms", "organizations",
-                             "s3", "sts")
+ENDPOINT_SERVICES: Final = ("accessanalyzer", "account", "athena", "budgets", "cloudtrail", "configservice",
+                             "detective", "ec2", "events", "glue", "guardduty", "iam", "inspector2", "kms", "macie2",
+                             "organizations", "s3", "securityhub", "sns", "sts")
 """Every AWS service a stage program touches; all of them go to cfg.aws.endpoint when it is set."""
 
 

@@ -27,6 +27,7 @@ import pulumi_aws as aws
 
 from landingzone.config import LandingZoneConfig, SecurityService, partition
 from stacks.base import UNKNOWN, Providers, StageContext, account_id, account_id_known, as_output, opts
+from stacks.security_services import designate_administrators
 
 ADMIN_POLICY = "AdministratorAccess"
 MAX_SESSION_SECONDS = 3600
@@ -120,20 +121,24 @@ def program(ctx: StageContext) -> None:
 
     # Registered from the management account: only it may name delegated administrators.
     delegated: list[str] = []
+    delegations: list[pulumi.Resource] = []
     cloudtrail_admin = aws.cloudtrail.OrganizationDelegatedAdminAccount(
         "delegated-admin-cloudtrail", account_id=security_id, opts=opts(mgmt))
     delegated.append(SecurityService.CLOUDTRAIL.service_principal)
     for service in cfg.organization.security_services:
         if service == SecurityService.CLOUDTRAIL:
             continue
-        aws.organizations.DelegatedAdministrator(
+        delegations.append(aws.organizations.DelegatedAdministrator(
             f"delegated-admin-{service.value}",
             account_id=security_id,
             service_principal=service.service_principal,
             # Organizations refuses concurrent delegations for one account now and then; keep them in order.
             opts=opts(mgmt, depends_on=[cloudtrail_admin]),
-        )
+        ))
         delegated.append(service.service_principal)
+    # Services with a designation API of their own (GuardDuty, Security Hub, ...) are designated through it too,
+    # per region, for stage security_services.
+    designate_administrators(cfg, mgmt, security_id, delegations)
 
     part = partition(cfg.home_region)
     trust = security_id.apply(lambda sid: trust_policy(cfg, sid))

@@ -1,6 +1,7 @@
 """Posture audit: checks an organization, as discovered, against the practices the landing zone implements.
 
-One module per check family (organization, management, delegation, logging, guardrails, identity, network);
+One module per check family (organization, management, delegation, logging, guardrails, identity, network,
+security services);
 each check is registered with its metadata in :data:`landingzone.audit.model.REGISTRY`. :func:`run_audit` runs
 them over a :class:`~landingzone.audit.model.AuditContext` and returns an :class:`AuditReport`.
 """
@@ -19,11 +20,13 @@ from landingzone.audit import (
     management,
     network,
     organization,
+    security_services,
 )
 from landingzone.audit.model import REGISTRY, AuditContext, Check, Finding, Practice, Severity
 from landingzone.discovery import NotVisible, iter_not_visible
 
-FAMILIES = (organization, management, delegation, logging, guardrails, identity, network, governance)
+FAMILIES = (organization, management, delegation, logging, guardrails, identity, network, governance,
+            security_services)
 """Imported for their registrations (one module per family)."""
 
 Status = Literal["pass", "fail", "n/a"]

@@ -183,6 +183,15 @@ class AuditSettings:
         "access-analyzer.amazonaws.com", "macie.amazonaws.com", "inspector2.amazonaws.com",
         "detective.amazonaws.com")
     """Security services whose delegated administrator must be the Security account when they are enabled."""
+    enabled_security_services: tuple[str, ...] = ("guardduty", "securityhub", "config", "access-analyzer")
+    """Services that must be on for every account in every governed region (security_services.*.enabled; the
+    defaults when no configuration is given)."""
+    guardduty_protection_plans: tuple[str, ...] = (
+        "S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS")
+    """GuardDuty protection plans that must be auto-enabled for ALL accounts."""
+    securityhub_standards: tuple[str, ...] = (
+        "aws-foundational-security-best-practices/v/1.0.0", "cis-aws-foundations-benchmark/v/5.0.0")
+    """Security Hub standards the root's configuration policy must enable (the end of their ARNs)."""
 
 
 class AuditContext:
@@ -208,7 +217,10 @@ class AuditContext:
         settings = AuditSettings(
             org_admin_path=cfg.org_admin.path,
             security_service_principals=tuple(s.service_principal for s in cfg.organization.security_services)
-            if cfg.organization.security_services else AuditSettings().security_service_principals)
+            if cfg.organization.security_services else AuditSettings().security_service_principals,
+            enabled_security_services=tuple(cfg.security_services.enabled_services()),
+            guardduty_protection_plans=tuple(p.value for p in cfg.security_services.guardduty.protection_plans),
+            securityhub_standards=tuple(s.value for s in cfg.security_services.securityhub.standards))
         return cls(found, kinds=kinds, settings=settings)
 
     def kind(self, account_id: str) -> AccountKind | None:

@@ -6,6 +6,7 @@ One import for callers (``from landingzone.config import X``); the parts live in
 - :mod:`~landingzone.config.model`: ``LandingZoneConfig`` and its sections, every field with its docstring (the
   network section in :mod:`~landingzone.config.network`, the shared base in :mod:`~landingzone.config.base`);
 - :mod:`~landingzone.config.rules`: the rules that span fields;
+- :mod:`~landingzone.config.security_services`: the security services turned on organization-wide;
 - :mod:`~landingzone.config.files`: parse, validate, load and save the YAML file, keeping its comments;
 - :mod:`~landingzone.config.backend`: the default state backend beside the file;
 - :mod:`~landingzone.config.commented`: the commented file `landingzone init` writes.
@@ -67,10 +68,42 @@ from landingzone.config.model import (
 )
 from landingzone.config.network import EdgeIngress, NetworkConfig, Port, RoleRule, SecurityGroupRole
 from landingzone.config.rules import ADMIN_PORTS, LAKE_RETENTION_RANGE, MAX_OU_DEPTH, cross_field_problems
+from landingzone.config.security_services import (
+    COST_NOTE,
+    SERVICE_FIELDS,
+    AccessAnalyzerSettings,
+    ConfigSettings,
+    DetectiveSettings,
+    FindingNotifications,
+    FindingSeverity,
+    GuardDutyProtectionPlan,
+    GuardDutySettings,
+    InspectorResourceType,
+    InspectorSettings,
+    MacieSettings,
+    SecurityHubSettings,
+    SecurityHubStandard,
+    SecurityServicesConfig,
+)
 from landingzone.constants import ROOT_OU, known_regions, partition
 
 __all__ = [
     "ACCOUNT_CLOSURE_QUOTA",
+    "COST_NOTE",
+    "SERVICE_FIELDS",
+    "AccessAnalyzerSettings",
+    "ConfigSettings",
+    "DetectiveSettings",
+    "FindingNotifications",
+    "FindingSeverity",
+    "GuardDutyProtectionPlan",
+    "GuardDutySettings",
+    "InspectorResourceType",
+    "InspectorSettings",
+    "MacieSettings",
+    "SecurityHubSettings",
+    "SecurityHubStandard",
+    "SecurityServicesConfig",
     "ADMIN_PORTS",
     "OPT_IN_REGIONS",
     "SUSPENDED_OU",

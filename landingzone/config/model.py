@@ -34,6 +34,7 @@ from landingzone.config.governance import (
 )
 from landingzone.config.network import NetworkConfig
 from landingzone.config.rules import cross_field_problems
+from landingzone.config.security_services import SecurityServicesConfig
 from landingzone.constants import (
     DEFAULT_ACCESS_ROLE_NAME,
     DEFAULT_ORG_ADMIN_PATH,
@@ -295,6 +296,10 @@ class LandingZoneConfig(_Model):
     organization stage enables every policy type they use."""
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     """Organization trail and query layer."""
+    security_services: SecurityServicesConfig = Field(default_factory=SecurityServicesConfig)
+    """Security services turned on across the organization from the Security account, in every governed region
+    (stage security_services): GuardDuty, Security Hub CSPM, AWS Config and IAM Access Analyzer by default;
+    Inspector, Macie and Detective when chosen (priced per resource scanned); and where findings are sent."""
     network: list[NetworkConfig] = Field(default_factory=list)
     """Role-based security groups per workload account."""
     close_default_security_groups: bool = True
@@ -348,6 +353,9 @@ class LandingZoneConfig(_Model):
 
     @model_validator(mode="after")
     def _cross_field(self) -> LandingZoneConfig:
+        # A service whose `enabled` the file leaves out follows the delegation: off when the organization does not
+        # delegate it (an explicit `enabled: true` without the delegation is a problem the rules report).
+        self.security_services.follow_delegation({s.value for s in self.organization.security_services})
         problems = list(cross_field_problems(self))
         if problems:
             raise ConfigError(problems)

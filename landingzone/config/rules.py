@@ -136,6 +136,9 @@ def cross_field_problems(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
         yield ConfigProblem("governed_regions", f"the home region {cfg.home_region!r} must be one of the "
                             "governed regions", cfg.governed_regions)
 
+    # Security services: each one turned on needs the Security account as its delegated administrator.
+    yield from security_service_problems(cfg)
+
     # Logging.
     low, high = LAKE_RETENTION_RANGE
     if cfg.logging.query_layer == QueryLayer.LAKE and not low <= cfg.logging.lake_retention_days <= high:
@@ -188,3 +191,16 @@ def _few(items: list[str], limit: int = 6) -> str:
     return shown + (", ..." if len(items) > limit else "")
 
 
+def security_service_problems(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
+    """A service turned on under security_services must be delegated (organization.security_services): the stage
+    enables it from the Security account as delegated administrator, which nothing else designates."""
+    from landingzone.config.security_services import SERVICE_FIELDS
+
+    delegated = {s.value for s in cfg.organization.security_services}
+    for name, service in SERVICE_FIELDS.items():
+        # (a service left at its default already follows the delegation; this is an explicit enabled: true)
+        if getattr(cfg.security_services, name).enabled and service not in delegated:
+            yield ConfigProblem(
+                f"security_services.{name}.enabled",
+                f"{service} is turned on but not delegated to the Security account; add {service!r} to "
+                f"organization.security_services, or set security_services.{name}.enabled: false", True)

@@ -38,6 +38,10 @@ MOTO_DELEGATION_PRINCIPALS = frozenset(
 )
 
 
+ENDPOINT_NAMES = {"config": "configservice"}
+"""boto3 service names whose pulumi-aws provider endpoint key differs."""
+
+
 # ---- connection: provider config -> boto3 clients ------------------------------------------------
 
 
@@ -80,6 +84,7 @@ class Connection:
     def endpoint(self, service: str) -> str:
         url = (
             self.endpoints.get(service)
+            or self.endpoints.get(ENDPOINT_NAMES.get(service, service))
             or os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}")
             or os.environ.get("AWS_ENDPOINT_URL")
         )

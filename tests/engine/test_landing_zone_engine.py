@@ -19,7 +19,7 @@ from tests.engine.engine_support import run_cli, write_config
 
 pytestmark = pytest.mark.engine
 
-STAGES = ("organization", "regions", "security", "logging", "guardrails", "network[production]",
+STAGES = ("organization", "regions", "security", "logging", "security_services", "guardrails", "network[production]",
           "network[development]", "governance")
 
 
@@ -71,7 +71,8 @@ def test_fresh_landing_zone_preview_then_up_then_no_changes(landing_zone: tuple[
     names = {a["Name"] for a in org.list_accounts()["Accounts"]}
     assert {"security", "log-archive", "production", "development", "shared-services"} <= names
     outputs = orch.outputs()
-    assert set(outputs) == {"organization", "regions", "security", "logging", "guardrails", "network", "governance"}
+    assert set(outputs) == {"organization", "regions", "security", "logging", "security_services", "guardrails",
+                            "network", "governance"}
 
 
 def _changed(result: Any) -> dict[str, list[tuple[str, str, str]]]:

@@ -23,12 +23,14 @@ def test_unknown_is_a_singleton_that_survives_pickling() -> None:
 
 
 def test_registry_order_dependencies_and_scopes() -> None:
-    assert [s.name for s in stacks.STAGES] == ["organization", "regions", "security", "logging", "guardrails",
-                                               "network", "governance"]
+    assert [s.name for s in stacks.STAGES] == ["organization", "regions", "security", "logging", "security_services",
+                                               "guardrails", "network", "governance"]
     by_name = {s.name: s for s in stacks.STAGES}
     assert by_name["regions"].depends_on == ("organization",)
     assert by_name["security"].depends_on == ("organization", "regions")
     assert by_name["logging"].depends_on == ("organization", "security", "regions")
+    assert by_name["security_services"].depends_on == ("organization", "security", "regions")
+    assert by_name["security_services"].scope == "security"
     assert by_name["guardrails"].depends_on == ("organization",)
     assert by_name["network"].depends_on == ("organization", "regions")
     assert by_name["governance"].depends_on == ("organization",)

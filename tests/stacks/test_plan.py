@@ -25,7 +25,7 @@ def test_every_preset_plans_every_stage(name: str) -> None:
     cfg = preset(name)
     plans = plan(cfg)
     stages = [p.stage for p in plans]
-    assert stages == (["organization", "regions", "security", "logging", "guardrails"]
+    assert stages == (["organization", "regions", "security", "logging", "security_services", "guardrails"]
                       + ["network"] * len(cfg.network) + ["governance"])
     assert [p.account for p in plans if p.stage == "network"] == [n.account for n in cfg.network]
     for stage_plan in plans:
