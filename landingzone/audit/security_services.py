@@ -220,9 +220,7 @@ def access_analyzer_everywhere(ctx: AuditContext) -> Iterator[Issue]:
        rationale="Each of them protects only the accounts it is enabled for; auto-enable covers new accounts.",
        remediation="security_services.inspector/macie/detective.enabled: true; stage `security_services` sets the "
        "organization configuration's auto-enable in every governed region.",
-       nist=("DE.CM", "ID.RA"),
-       applies=lambda ctx: ctx.has_organization and bool(
-           {"inspector", "macie", "detective"} & set(ctx.settings.enabled_security_services)))
+       nist=("DE.CM", "ID.RA"), applies=lambda ctx: ctx.has_organization)
 def optional_services(ctx: AuditContext) -> Iterator[Issue]:
     view = ctx.found.security_services
     wanted = set(ctx.settings.enabled_security_services)

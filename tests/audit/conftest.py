@@ -1,7 +1,8 @@
 """A moto server on 127.0.0.1 (a free port), in this process, for the audit tests.
 
 In-process (ThreadedMotoServer) rather than a subprocess so that ``moto_org.register_cloudtrail_admin`` can
-write the one registration moto refuses over its API; every read the audit makes still goes over HTTP.
+write the one registration moto refuses over its API, and ``moto_services`` can add GuardDuty's organization
+configuration to moto; every read the audit makes still goes over HTTP.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
 def moto_endpoint() -> Iterator[str]:
     from moto.server import ThreadedMotoServer
 
+    from tests.audit import moto_services
+
+    moto_services.install()  # GuardDuty's organization configuration, which moto lacks (see moto_services)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -21,6 +21,7 @@ from typing import Any
 import boto3
 
 from landingzone.policies.catalog import RenderContext, default_catalog
+from tests.audit.moto_services import SERVICE_BREAKS, build_security_services
 
 MANAGEMENT_ACCOUNT = "123456789012"  # moto's default account: the caller, and so the management account
 HOME = "us-east-1"
@@ -36,7 +37,7 @@ BREAKS = frozenset({
     "workload-ou-without-scps", "missing-admin-role", "unprotected-admin-roles", "ssh-from-internet",
     "rdp-from-ipv6-internet", "internal-cidr-rule", "aws-default-sg", "seed-example-protection",
     "no-security-contact", "no-root-sessions",
-})
+}) | SERVICE_BREAKS
 
 GUARDRAIL_CONTEXT = RenderContext(governed_regions=(HOME,), org_admin_path=ADMIN_PATH, access_role_name=ACCESS_ROLE,
                                   trail_name=TRAIL)
@@ -267,6 +268,8 @@ def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workl
     guardduty_admin = production if "guardduty-to-production" in broken else security
     orgs.register_delegated_administrator(AccountId=guardduty_admin, ServicePrincipal="guardduty.amazonaws.com")
     orgs.register_delegated_administrator(AccountId=security, ServicePrincipal="access-analyzer.amazonaws.com")
+    build_security_services(org, security=security, guardduty_admin=guardduty_admin, regions=regions,
+                            broken=broken, register_delegated_admin=register_delegated_admin)
 
     # Account governance: centralized root access, an alternate security contact on every account (set from the
     # management account through trusted access for account.amazonaws.com).

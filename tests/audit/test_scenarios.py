@@ -44,6 +44,11 @@ SCENARIOS: dict[str, set[str]] = {
     "aws-default-sg": {"LZ-NET-004"},
     "no-security-contact": {"LZ-GOV-001"},
     "no-root-sessions": {"LZ-ROOT-001"},
+    "guardduty-auto-enable-off": {"LZ-SVC-001"},
+    "guardduty-plan-off": {"LZ-SVC-002"},
+    "securityhub-not-auto-enabled": {"LZ-SVC-003"},
+    "no-config-aggregator": {"LZ-SVC-005"},
+    "no-findings-route": {"LZ-SVC-008"},
 }
 
 
