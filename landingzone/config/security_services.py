@@ -58,8 +58,9 @@ class GuardDutySettings(_Model):
     """Amazon GuardDuty: threat detection from CloudTrail, VPC flow logs and DNS logs."""
 
     enabled: bool = True
-    """(Default: on while organization.security_services delegates it.) Turn GuardDuty on: a detector in the Security account in every governed region, and an organization
-    configuration that enables it for ALL member accounts, present and future."""
+    """(Default: on while organization.security_services delegates it.) Turn GuardDuty on: a detector in the Security
+    account in every governed region, and an organization configuration that enables it for ALL member accounts,
+    present and future."""
     protection_plans: list[GuardDutyProtectionPlan] = Field(default_factory=lambda: [
         GuardDutyProtectionPlan.S3_DATA_EVENTS, GuardDutyProtectionPlan.EKS_AUDIT_LOGS,
         GuardDutyProtectionPlan.EBS_MALWARE_PROTECTION, GuardDutyProtectionPlan.RDS_LOGIN_EVENTS,
@@ -100,9 +101,10 @@ class SecurityHubSettings(_Model):
     """AWS Security Hub CSPM: posture checks against standards, and one place for every service's findings."""
 
     enabled: bool = True
-    """(Default: on while organization.security_services delegates it.) Turn Security Hub CSPM on with central configuration from the home region: a finding aggregator over the
-    governed regions, and a configuration policy associated with the organization root (so every account, present
-    and future, is enabled with the chosen standards)."""
+    """(Default: on while organization.security_services delegates it.) Turn Security Hub CSPM on with central
+    configuration from the home region: a finding aggregator over the governed regions, and a configuration policy
+    associated with the organization root (so every account, present and future, is enabled with the chosen
+    standards)."""
     standards: list[SecurityHubStandard] = Field(default_factory=lambda: [
         SecurityHubStandard.FOUNDATIONAL_BEST_PRACTICES, SecurityHubStandard.CIS_5_0])
     """Standards the configuration policy enables: AWS Foundational Security Best Practices and CIS AWS Foundations
@@ -121,8 +123,9 @@ class ConfigSettings(_Model):
     """AWS Config: the configuration history of every resource, which Security Hub's controls evaluate."""
 
     enabled: bool = True
-    """(Default: on while organization.security_services delegates it.) Turn AWS Config on: an organization aggregator in the Security account over the governed regions. The
-    recorder and delivery channel of each account belong to the per-account baseline stage."""
+    """(Default: on while organization.security_services delegates it.) Turn AWS Config on: an organization aggregator
+    in the Security account over the governed regions. The recorder and delivery channel of each account belong to
+    the per-account baseline stage."""
     aggregator_name: str = "organization"
     """Name of the organization aggregator in the Security account."""
 
@@ -138,8 +141,8 @@ class AccessAnalyzerSettings(_Model):
     """IAM Access Analyzer: which resources are shared outside the organization, and which access is unused."""
 
     enabled: bool = True
-    """(Default: on while organization.security_services delegates it.) Turn on an organization analyzer (external access) in the Security account, in every governed region:
-    analyzers see the resources of their own region."""
+    """(Default: on while organization.security_services delegates it.) Turn on an organization analyzer (external
+    access) in the Security account, in every governed region: analyzers see the resources of their own region."""
     unused_access: bool = False
     """Also create an organization unused-access analyzer in the home region (IAM roles, users, keys and
     permissions not used for unused_access_days). Priced per IAM role and user analysed each month."""
