@@ -53,7 +53,6 @@ class GuardDutyRegion:
 class SecurityHubView:
     region: str
     """The home region (central configuration is made there)."""
-    hub_enabled: bool | None
     configuration_type: str | None
     """CENTRAL or LOCAL; None when not read."""
     auto_enable: bool | None
@@ -148,7 +147,6 @@ def _guardduty(r: Reader, regions: tuple[str, ...], members: list[str]) -> dict[
 
 
 def _securityhub(r: Reader, home: str) -> SecurityHubView:
-    hub = r.call("securityhub", "describe_hub", home)
     org = r.call("securityhub", "describe_organization_configuration", home)
     kind = None if org is None else (org.get("OrganizationConfiguration") or {}).get("ConfigurationType", "LOCAL")
     aggregators = r.pages("securityhub", "list_finding_aggregators", "FindingAggregators", home)
@@ -186,7 +184,7 @@ def _securityhub(r: Reader, home: str) -> SecurityHubView:
     if org is not None and kind != "CENTRAL" and not org.get("AutoEnable"):
         found = r.pages("securityhub", "list_members", "Members", home, OnlyAssociated=False)
         members = None if found is None else {m["AccountId"]: m.get("MemberStatus", "") for m in found}
-    return SecurityHubView(home, None if hub is None else True, kind,
+    return SecurityHubView(home, kind,
                            None if org is None else bool(org.get("AutoEnable")), covered, policies, root_policy,
                            associations_read, members)
 

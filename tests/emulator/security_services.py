@@ -404,6 +404,14 @@ class SecurityHubOrganizationConfiguration(Handler):
         if central and not _aggregators(conn):
             raise RuntimeError("ValidationException: central configuration needs a finding aggregator in "
                                f"{conn.region} (the home region)")
+        hub = conn.client("securityhub")
+        try:
+            hub.describe_hub()
+        except ClientError as exc:
+            if code(exc) != "InvalidAccessException":
+                raise
+            # AWS enables Security Hub in the delegated administrator when it is designated; moto does not.
+            hub.enable_security_hub(EnableDefaultStandards=False)
         args: dict[str, Any] = {"AutoEnable": bool(ins.get("autoEnable"))}
         if ins.get("autoEnableStandards"):
             args["AutoEnableStandards"] = ins["autoEnableStandards"]

@@ -25,7 +25,8 @@ import requests
 
 from landingzone.config import validate_config
 from landingzone.presets import preset_data
-from tests.audit.helpers import MOTO_GAPS
+from tests.audit import moto_services
+from tests.audit.helpers import CENTRAL_CONFIGURATION_GAPS, MOTO_GAPS
 from tests.audit.moto_org import register_delegated_admin
 from tests.engine.conftest import MANAGEMENT_ACCOUNT, Aws
 from tests.engine.engine_support import run_cli, write_config
@@ -45,6 +46,7 @@ def moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     # AWS managed policies (AdministratorAccess for the /org-admin/ roles) exist only when moto loads them.
     monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # no test needs the 1,300 AMIs per account
+    moto_services.install()  # GuardDuty's organization configuration, which moto lacks (tests/audit/moto_services.py)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -85,10 +87,41 @@ def _mirror_refused_delegations(state_file: Path) -> list[tuple[str, str]]:
     return sorted(copied)
 
 
+def _mirror_guardduty_organization(state_file: Path, aws: Aws) -> list[tuple[str, str, str]]:
+    """Copy GuardDuty's organization configuration (kept by the emulator: moto lacks it) into moto through the
+    operation tests/audit/moto_services.py adds, as the administrator would set it; returns (account, region,
+    auto-enable) per detector."""
+    state: dict[str, Any] = json.loads(state_file.read_text())
+    services = state.get("security_services", {})
+    features = services.get("guardduty_organization_features", {})
+    copied = []
+    for account, regions in services.get("guardduty_organization", {}).items():
+        for region, detectors in regions.items():
+            for detector, record in detectors.items():
+                mine = [f for key, f in features.get(account, {}).get(region, {}).items()
+                        if key.startswith(f"{detector}/")]
+                aws.client("guardduty", account=account, region=region).update_organization_configuration(
+                    DetectorId=detector, AutoEnableOrganizationMembers=record["autoEnableOrganizationMembers"],
+                    Features=[{"Name": f["name"], "AutoEnable": f["autoEnable"]} for f in mine])
+                copied.append((account, region, record["autoEnableOrganizationMembers"]))
+    return sorted(copied)
+
+
+def _audit(path: Path, env: dict[str, str], directory: Path) -> dict[str, Any]:
+    audit = run_cli(["audit", "--config", str(path), "--format", "json", "--fail-on", "low"], env=env,
+                    cwd=directory, timeout=600)
+    report: dict[str, Any] = json.loads(audit.stdout)
+    report["returncode"] = audit.returncode
+    report["stderr"] = audit.stderr[-3000:]
+    return report
+
+
 def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict[str, str], pulumi_cli: Any,
                                                                 aws: Aws, tmp_path: Path) -> None:
     data = preset_data("medium")
     data["aws"] = {"endpoint": engine_env["AWS_ENDPOINT_URL"]}
+    # Someone receives the findings (without a subscriber LZ-SVC-008 reports that nobody does).
+    data["security_services"] = {"notifications": {"email": ["security-alerts@example.com"]}}
     cfg = validate_config(data)
     assert NO_DEFAULT_VPC[1] in cfg.governed_regions and len(cfg.governed_regions) > 1
     directory = tmp_path / "lz"
@@ -130,11 +163,35 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     security_id = account_ids[cfg.security_account.name]
     assert ("cloudtrail.amazonaws.com" in {p for _, p in copied}) and {a for a, _ in copied} == {security_id}
 
-    audit = run_cli(["audit", "--config", str(path), "--format", "json", "--fail-on", "low"], env=env,
-                    cwd=directory, timeout=600)
-    report = json.loads(audit.stdout)
+    # Stage security_services: GuardDuty on in every governed region from the Security account, auto-enabling ALL.
+    state_file = Path(engine_env["LANDINGZONE_EMULATOR_STATE"])
+    guardduty = _mirror_guardduty_organization(state_file, aws)
+    assert guardduty == sorted((security_id, r, "ALL") for r in cfg.governed_regions)
+    services = outputs["security_services"]
+    assert services["enabled_services"] == ["guardduty", "securityhub", "config", "access-analyzer"]
+    assert set(services["guardduty_detector_ids"]) == set(cfg.governed_regions)
+    topic = services["security_topic_arn"]
+    sns = aws.client("sns", account=security_id)
+    assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["KmsMasterKeyId"]
+    assert [s["Endpoint"] for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]] == [
+        "security-alerts@example.com"]
+
+    report = _audit(path, env, directory)
     findings = [(f["id"], f["resource"], f["message"]) for f in report["findings"]]
     assert findings == [], json.dumps(report["findings"], indent=1)[:6000]
-    assert audit.returncode == 0, audit.stderr[-3000:]
+    assert report["returncode"] == 0, report["stderr"]
     refused = {(n["service"], n["operation"]) for n in report["not_visible"]}
-    assert refused <= MOTO_GAPS, refused
+    assert refused <= MOTO_GAPS | CENTRAL_CONFIGURATION_GAPS, refused
+    statuses = {c["id"]: c["status"] for c in report["checks"]}
+    assert {statuses[c] for c in ("LZ-SVC-001", "LZ-SVC-002", "LZ-SVC-005", "LZ-SVC-008")} == {"pass"}
+
+    # Someone turns GuardDuty's auto-enable off in one region, as `aws guardduty update-organization-configuration`
+    # would: the audit reports exactly that.
+    region = "us-west-2"
+    detector = services["guardduty_detector_ids"][region]
+    aws.client("guardduty", account=security_id, region=region).update_organization_configuration(
+        DetectorId=detector, AutoEnableOrganizationMembers="NONE")
+    report = _audit(path, env, directory)
+    findings = [(f["id"], f["resource"], f["account_id"], f["region"]) for f in report["findings"]]
+    assert findings == [("LZ-SVC-001", detector, security_id, region)], json.dumps(report["findings"], indent=1)
+    assert report["returncode"] != 0
