@@ -40,6 +40,27 @@ CONFIG = "config.amazonaws.com"
 CONFIG_ORGANIZATIONS_POLICY = "service-role/AWSConfigRoleForOrganizations"
 
 
+STAGE_ACTIONS: tuple[str, ...] = (
+    "guardduty:CreateDetector", "guardduty:UpdateDetector", "guardduty:DeleteDetector",
+    "guardduty:UpdateOrganizationConfiguration", "securityhub:CreateFindingAggregator",
+    "securityhub:UpdateOrganizationConfiguration", "securityhub:CreateConfigurationPolicy",
+    "securityhub:StartConfigurationPolicyAssociation", "config:PutConfigurationAggregator",
+    "config:DeleteConfigurationAggregator", "access-analyzer:CreateAnalyzer", "access-analyzer:DeleteAnalyzer",
+    "inspector2:Enable", "inspector2:UpdateOrganizationConfiguration", "macie2:EnableMacie",
+    "macie2:UpdateOrganizationConfiguration", "detective:CreateGraph", "detective:UpdateOrganizationConfiguration",
+    "kms:CreateKey", "sns:CreateTopic", "sns:SetTopicAttributes", "sns:Subscribe", "events:PutRule",
+    "events:PutTargets", "iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy",
+)
+"""What the stage does in the Security account (create, change and, on destroy, delete), for the guardrail test:
+protect-security-services must keep allowing it to the stage's principal (:func:`stage_principal_arn`)."""
+
+
+def stage_principal_arn(cfg: LandingZoneConfig, security_account_id: str) -> str:
+    """The principal the stage runs as: the access role in the Security account, which the management account's
+    provider assumes (aws:PrincipalArn keeps the role ARN). The security guardrails exempt it by name."""
+    return f"arn:{partition(cfg.home_region)}:iam::{security_account_id}:role/{cfg.access_role_name}"
+
+
 def _policy(statements: Sequence[dict[str, Any]]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, separators=(",", ":"))
 
