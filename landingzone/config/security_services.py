@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from landingzone.config.base import _Model
+from landingzone.config.base import _Model, check_email
 
 
 class FindingSeverity(StrEnum):
@@ -208,14 +208,7 @@ class FindingNotifications(_Model):
     @field_validator("email")
     @classmethod
     def _emails(cls, value: list[str]) -> list[str]:
-        import email_validator
-
-        for address in value:
-            try:
-                email_validator.validate_email(address, check_deliverability=False)
-            except email_validator.EmailNotValidError as exc:
-                raise ValueError(f"{address!r} is not an email address ({exc})") from None
-        return list(dict.fromkeys(value))
+        return list(dict.fromkeys(check_email(address) for address in value))
 
     @field_validator("https")
     @classmethod
