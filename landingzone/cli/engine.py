@@ -23,7 +23,8 @@ from landingzone.errors import EXIT_CHANGES_PENDING, LandingZoneError, UsageErro
 from landingzone.orchestrator import Orchestrator
 
 StageOption = Annotated[str | None, typer.Option("--stage", "-s", help="Only this stage and the stages it needs "
-                                                 "(organization, regions, security, logging, guardrails, network, "
+                                                 "(organization, regions, security, logging, security_services, "
+                                                 "guardrails, network, "
                                                  "governance).")]
 ConcurrencyOption = Annotated[int, typer.Option(min=1, max=64, help="Per-account stacks (network) run in this many "
                                                 "processes at once.")]

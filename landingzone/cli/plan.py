@@ -52,7 +52,8 @@ def _render_stage(console: Console, stage_plan: StagePlan) -> None:
 def plan_command(
     config: ConfigOption = lzconfig.DEFAULT_CONFIG_PATH,
     stage: Annotated[str | None, typer.Option(help="Plan only this stage: organization, regions, security, "
-                                              "logging, guardrails, network or governance.")] = None,
+                                              "logging, security_services, guardrails, network or "
+                                              "governance.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     fmt: Annotated[PlanFormat, choice_option(PlanFormat, "--format", "-f", help_text="text (tables), json (one "
                                             "document), markdown (a summary with the organization's diagram, for "

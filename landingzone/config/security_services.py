@@ -13,9 +13,23 @@ import re
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, PrivateAttr, SerializerFunctionWrapHandler, field_validator, model_serializer
 
 from landingzone.config.base import _Model, check_email
+
+
+class _Service(_Model):
+    """A service's settings. ``enabled`` left out of the file follows the delegation (see
+    :meth:`SecurityServicesConfig.follow_delegation`); a value it takes that way is never written back."""
+
+    _followed: bool = PrivateAttr(default=False)
+
+    @model_serializer(mode="wrap")
+    def _without_followed(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if self._followed and isinstance(data, dict):
+            data.pop("enabled", None)
+        return data
 
 
 class FindingSeverity(StrEnum):
@@ -54,7 +68,7 @@ RUNTIME_AGENT_MANAGEMENT = ("EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMEN
 """Runtime monitoring's additional configurations: GuardDuty manages its security agent on EKS, Fargate and EC2."""
 
 
-class GuardDutySettings(_Model):
+class GuardDutySettings(_Service):
     """Amazon GuardDuty: threat detection from CloudTrail, VPC flow logs and DNS logs."""
 
     enabled: bool = True
@@ -97,7 +111,7 @@ class SecurityHubStandard(StrEnum):
         return f"arn:{partition}:securityhub:{region}::standards/{self.value}"
 
 
-class SecurityHubSettings(_Model):
+class SecurityHubSettings(_Service):
     """AWS Security Hub CSPM: posture checks against standards, and one place for every service's findings."""
 
     enabled: bool = True
@@ -119,7 +133,7 @@ class SecurityHubSettings(_Model):
         return list(dict.fromkeys(value))
 
 
-class ConfigSettings(_Model):
+class ConfigSettings(_Service):
     """AWS Config: the configuration history of every resource, which Security Hub's controls evaluate."""
 
     enabled: bool = True
@@ -137,7 +151,7 @@ class ConfigSettings(_Model):
         return value
 
 
-class AccessAnalyzerSettings(_Model):
+class AccessAnalyzerSettings(_Service):
     """IAM Access Analyzer: which resources are shared outside the organization, and which access is unused."""
 
     enabled: bool = True
@@ -157,7 +171,7 @@ class InspectorResourceType(StrEnum):
     LAMBDA_CODE = "LAMBDA_CODE"
 
 
-class InspectorSettings(_Model):
+class InspectorSettings(_Service):
     """Amazon Inspector: vulnerability scanning of EC2 instances, container images and Lambda functions."""
 
     enabled: bool = False
@@ -175,7 +189,7 @@ class InspectorSettings(_Model):
         return list(dict.fromkeys(value))
 
 
-class MacieSettings(_Model):
+class MacieSettings(_Service):
     """Amazon Macie: sensitive data discovery in S3."""
 
     enabled: bool = False
@@ -183,7 +197,7 @@ class MacieSettings(_Model):
     Security account and auto-enabled for every member account, in every governed region."""
 
 
-class DetectiveSettings(_Model):
+class DetectiveSettings(_Service):
     """Amazon Detective: investigation graphs over CloudTrail, VPC flow logs and GuardDuty findings."""
 
     enabled: bool = False
@@ -239,6 +253,13 @@ class SecurityServicesConfig(_Model):
     notifications: FindingNotifications = Field(default_factory=FindingNotifications)
     """Where findings are sent."""
 
+    @model_serializer(mode="wrap")
+    def _without_empty_services(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (k in SERVICE_FIELDS and v == {})}
+        return data
+
     def follow_delegation(self, delegated: set[str]) -> None:
         """Turn off each service whose ``enabled`` was left at its default but that ``delegated``
         (organization.security_services values) does not list: a configuration that narrows the delegations
@@ -247,6 +268,7 @@ class SecurityServicesConfig(_Model):
             settings = getattr(self, name)
             if "enabled" not in settings.model_fields_set and settings.enabled and service not in delegated:
                 settings.enabled = False
+                settings._followed = True
 
     def enabled_services(self) -> list[str]:
         """The SecurityService values (organization.security_services spelling) of the services turned on."""
