@@ -1,6 +1,7 @@
 """Emulated pulumi-aws types of the security services (stage security_services, and the designations stage
 security makes): GuardDuty, Security Hub CSPM, Config aggregators, Access Analyzer, Inspector, Macie, Detective,
-SNS and EventBridge.
+and their findings route. GuardDuty and Security Hub are in guardduty_securityhub.py, SNS and
+EventBridge in notifications.py.
 
 moto backs what it implements (GuardDuty detectors and their features, GuardDuty/Security Hub/Inspector/Macie
 administrator designations, Security Hub's organization configuration, Config aggregators, Inspector, Macie
@@ -11,7 +12,6 @@ configuration needs a finding aggregator and CENTRAL) are made here, from what t
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -201,7 +201,7 @@ class DetectiveAdmin(StateRecord):
         return str(ins["accountId"])
 
 
-def _require_admin(conn: Connection, service: str, what: str) -> None:
+def require_admin(conn: Connection, service: str, what: str) -> None:
     """AWS answers an organization-wide call from anyone but the service's administrator with an error."""
     mgmt = _management(conn)
     if service == "guardduty":
@@ -221,262 +221,6 @@ def _require_admin(conn: Connection, service: str, what: str) -> None:
     if conn.account_id not in admins:
         raise RuntimeError(f"BadRequestException: {what} needs the {service} delegated administrator in "
                            f"{conn.region}; {conn.account_id} is not (administrators: {admins or 'none'})")
-
-
-# ---- GuardDuty ------------------------------------------------------------------------------------------------
-
-
-@register("aws:guardduty/detector:Detector")
-class Detector(Handler):
-    defaults = {"enable": True}
-    computed = frozenset({"findingPublishingFrequency", "datasources"})
-    outputs = ("accountId", "arn", "features", "tagsAll")
-
-    def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
-        args: dict[str, Any] = {"Enable": bool(ins.get("enable", True))}
-        if ins.get("findingPublishingFrequency"):
-            args["FindingPublishingFrequency"] = ins["findingPublishingFrequency"]
-        if ins.get("tags"):
-            args["Tags"] = ins["tags"]
-        id_ = conn.client("guardduty").create_detector(**args)["DetectorId"]
-        outs = self.read(conn, id_, ins)
-        assert outs is not None
-        return id_, outs
-
-    def read(self, conn: Connection, id_: str, state: dict[str, Any]) -> Outs | None:
-        try:
-            got = conn.client("guardduty").get_detector(DetectorId=id_)
-        except ClientError as exc:
-            if code(exc) in ("BadRequestException", "DetectorNotFoundException", "ResourceNotFoundException"):
-                return None
-            raise
-        return {
-            "enable": got.get("Status") == "ENABLED",
-            "findingPublishingFrequency": got.get("FindingPublishingFrequency"),
-            "accountId": conn.account_id,
-            "arn": f"arn:aws:guardduty:{conn.region}:{conn.account_id}:detector/{id_}",
-            "features": got.get("Features") or [],
-            "tags": got.get("Tags") or state.get("tags"),
-            "tagsAll": got.get("Tags") or {},
-        }
-
-    def update(self, conn: Connection, id_: str, olds: dict[str, Any], news: dict[str, Any],
-               changed: list[str]) -> Outs:
-        args: dict[str, Any] = {"DetectorId": id_, "Enable": bool(news.get("enable", True))}
-        if news.get("findingPublishingFrequency"):
-            args["FindingPublishingFrequency"] = news["findingPublishingFrequency"]
-        conn.client("guardduty").update_detector(**args)
-        outs = self.read(conn, id_, news)
-        assert outs is not None
-        return outs
-
-    def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
-        conn.client("guardduty").delete_detector(DetectorId=id_)
-
-
-@register("aws:guardduty/detectorFeature:DetectorFeature")
-class DetectorFeature(Handler):
-    """A feature of the detector, kept in moto's detector (UpdateDetector with Features)."""
-
-    required = ("detectorId", "name", "status")
-    replace_on = frozenset({"detectorId", "name"})
-
-    def _put(self, conn: Connection, detector: str, feature: dict[str, Any] | None, name: str) -> None:
-        gd = conn.client("guardduty")
-        features = [f for f in gd.get_detector(DetectorId=detector).get("Features") or [] if f.get("Name") != name]
-        if feature is not None:
-            features.append(feature)
-        gd.update_detector(DetectorId=detector, Features=features)
-
-    def _feature(self, ins: dict[str, Any]) -> dict[str, Any]:
-        feature: dict[str, Any] = {"Name": ins["name"], "Status": ins["status"]}
-        extra = ins.get("additionalConfigurations") or []
-        if extra:
-            feature["AdditionalConfiguration"] = [{"Name": c["name"], "Status": c["status"]} for c in extra]
-        return feature
-
-    def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
-        self._put(conn, ins["detectorId"], self._feature(ins), ins["name"])
-        return f"{ins['detectorId']}/{ins['name']}", {}
-
-    def read(self, conn: Connection, id_: str, state: dict[str, Any]) -> Outs | None:
-        detector, name = id_.split("/", 1)
-        try:
-            features = conn.client("guardduty").get_detector(DetectorId=detector).get("Features") or []
-        except ClientError:
-            return None
-        found = next((f for f in features if f.get("Name") == name), None)
-        if found is None:
-            return None
-        extra = [{"name": c["Name"], "status": c["Status"]} for c in found.get("AdditionalConfiguration") or []]
-        return {"detectorId": detector, "name": name, "status": found["Status"], "additionalConfigurations": extra}
-
-    def update(self, conn: Connection, id_: str, olds: dict[str, Any], news: dict[str, Any],
-               changed: list[str]) -> Outs:
-        self._put(conn, news["detectorId"], self._feature(news), news["name"])
-        return {}
-
-    def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
-        detector, name = id_.split("/", 1)
-        try:
-            self._put(conn, detector, None, name)
-        except ClientError as exc:
-            if code(exc) not in ("BadRequestException", "ResourceNotFoundException"):
-                raise
-
-
-@register("aws:guardduty/organizationConfiguration:OrganizationConfiguration")
-class GuardDutyOrganizationConfiguration(StateRecord):
-    """moto has no GuardDuty organization configuration: kept in the Store (guardduty_organization)."""
-
-    kind = "guardduty_organization"
-    required = ("detectorId", "autoEnableOrganizationMembers")
-    replace_on = frozenset({"detectorId"})
-
-    def make_id(self, conn: Connection, ins: dict[str, Any]) -> str:
-        return str(ins["detectorId"])
-
-    def validate(self, conn: Connection, ins: dict[str, Any]) -> None:
-        if ins["autoEnableOrganizationMembers"] not in ("ALL", "NEW", "NONE"):
-            raise RuntimeError("ValidationException: autoEnableOrganizationMembers must be ALL, NEW or NONE")
-        conn.client("guardduty").get_detector(DetectorId=ins["detectorId"])  # the detector must exist here
-        _require_admin(conn, "guardduty", "UpdateOrganizationConfiguration")
-
-
-@register("aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature")
-class GuardDutyOrganizationFeature(StateRecord):
-    kind = "guardduty_organization_features"
-    required = ("detectorId", "name", "autoEnable")
-    replace_on = frozenset({"detectorId", "name"})
-
-    def make_id(self, conn: Connection, ins: dict[str, Any]) -> str:
-        return f"{ins['detectorId']}/{ins['name']}"
-
-    def validate(self, conn: Connection, ins: dict[str, Any]) -> None:
-        if ins["autoEnable"] not in ("ALL", "NEW", "NONE"):
-            raise RuntimeError("ValidationException: autoEnable must be ALL, NEW or NONE")
-        _require_admin(conn, "guardduty", "UpdateOrganizationConfiguration")
-
-
-# ---- Security Hub CSPM -----------------------------------------------------------------------------------------
-
-
-def _aggregators(conn: Connection) -> dict[str, Any]:
-    records = conn.store.read().get(STATE_KEY, {}).get("securityhub_aggregators", {})
-    return dict(records.get(conn.account_id, {}).get(conn.region, {}))
-
-
-@register("aws:securityhub/findingAggregator:FindingAggregator")
-class FindingAggregator(StateRecord):
-    kind = "securityhub_aggregators"
-    required = ("linkingMode",)
-    set_keys = frozenset({"specifiedRegions"})
-
-    def make_id(self, conn: Connection, ins: dict[str, Any]) -> str:
-        return f"arn:aws:securityhub:{conn.region}:{conn.account_id}:finding-aggregator/{uuid.uuid4()}"
-
-    def validate(self, conn: Connection, ins: dict[str, Any]) -> None:
-        mode, regions = ins["linkingMode"], ins.get("specifiedRegions") or []
-        if mode not in ("ALL_REGIONS", "ALL_REGIONS_EXCEPT_SPECIFIED", "SPECIFIED_REGIONS", "NO_REGIONS"):
-            raise RuntimeError(f"InvalidInputException: linkingMode {mode!r}")
-        if mode == "SPECIFIED_REGIONS" and not regions:
-            raise RuntimeError("InvalidInputException: SPECIFIED_REGIONS needs specifiedRegions")
-        if mode == "NO_REGIONS" and regions:
-            raise RuntimeError("InvalidInputException: NO_REGIONS takes no specifiedRegions")
-
-    def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
-        if _aggregators(conn):
-            raise RuntimeError("InvalidInputException: a finding aggregator already exists in this account")
-        return super().create(conn, ins)
-
-
-@register("aws:securityhub/organizationConfiguration:OrganizationConfiguration")
-class SecurityHubOrganizationConfiguration(Handler):
-    """moto's organization configuration; AWS's rule that CENTRAL needs a finding aggregator in this region is
-    checked here (moto does not). moto insists on a Status in the request, which AWS only reports: "ENABLED"."""
-
-    required = ("autoEnable",)
-    computed = frozenset({"autoEnableStandards", "organizationConfiguration"})
-
-    def _put(self, conn: Connection, ins: dict[str, Any]) -> None:
-        org = ins.get("organizationConfiguration") or {}
-        central = org.get("configurationType") == "CENTRAL"
-        if central and not _aggregators(conn):
-            raise RuntimeError("ValidationException: central configuration needs a finding aggregator in "
-                               f"{conn.region} (the home region)")
-        hub = conn.client("securityhub")
-        try:
-            hub.describe_hub()
-        except ClientError as exc:
-            if code(exc) != "InvalidAccessException":
-                raise
-            # AWS enables Security Hub in the delegated administrator when it is designated; moto does not.
-            hub.enable_security_hub(EnableDefaultStandards=False)
-        args: dict[str, Any] = {"AutoEnable": bool(ins.get("autoEnable"))}
-        if ins.get("autoEnableStandards"):
-            args["AutoEnableStandards"] = ins["autoEnableStandards"]
-        if org.get("configurationType"):
-            args["OrganizationConfiguration"] = {"ConfigurationType": org["configurationType"], "Status": "ENABLED"}
-        conn.client("securityhub").update_organization_configuration(**args)
-
-    def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
-        self._put(conn, ins)
-        return conn.account_id, {}
-
-    def read(self, conn: Connection, id_: str, state: dict[str, Any]) -> Outs | None:
-        try:
-            got = conn.client("securityhub").describe_organization_configuration()
-        except ClientError as exc:
-            if code(exc) in ("AccessDeniedException", "ResourceNotFoundException"):
-                return None
-            raise
-        kind = (got.get("OrganizationConfiguration") or {}).get("ConfigurationType")
-        return {"autoEnable": bool(got.get("AutoEnable")), "autoEnableStandards": got.get("AutoEnableStandards"),
-                "organizationConfiguration": {"configurationType": kind} if kind else None}
-
-    def update(self, conn: Connection, id_: str, olds: dict[str, Any], news: dict[str, Any],
-               changed: list[str]) -> Outs:
-        self._put(conn, news)
-        return {}
-
-    def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
-        conn.client("securityhub").update_organization_configuration(
-            AutoEnable=False, AutoEnableStandards="NONE",
-            OrganizationConfiguration={"ConfigurationType": "LOCAL", "Status": "ENABLED"})
-
-
-@register("aws:securityhub/configurationPolicy:ConfigurationPolicy")
-class ConfigurationPolicy(StateRecord):
-    kind = "securityhub_policies"
-    required = ("name", "configurationPolicy")
-    outputs = ("arn",)
-
-    def computed_outs(self, conn: Connection, id_: str, ins: dict[str, Any]) -> Outs:
-        return {"arn": f"arn:aws:securityhub:{conn.region}:{conn.account_id}:configuration-policy/{id_}"}
-
-    def validate(self, conn: Connection, ins: dict[str, Any]) -> None:
-        got = conn.client("securityhub").describe_organization_configuration()
-        if (got.get("OrganizationConfiguration") or {}).get("ConfigurationType") != "CENTRAL":
-            raise RuntimeError("ValidationException: configuration policies need central configuration "
-                               "(organization configuration CENTRAL) from the delegated administrator")
-        policy = ins["configurationPolicy"]
-        if policy.get("serviceEnabled") and not policy.get("enabledStandardArns"):
-            raise RuntimeError("InvalidInputException: enabledStandardArns is required when serviceEnabled")
-
-
-@register("aws:securityhub/configurationPolicyAssociation:ConfigurationPolicyAssociation")
-class ConfigurationPolicyAssociation(StateRecord):
-    kind = "securityhub_associations"
-    required = ("policyId", "targetId")
-    replace_on = frozenset({"targetId"})
-
-    def make_id(self, conn: Connection, ins: dict[str, Any]) -> str:
-        return str(ins["targetId"])
-
-    def validate(self, conn: Connection, ins: dict[str, Any]) -> None:
-        policies = conn.store.read().get(STATE_KEY, {}).get("securityhub_policies", {})
-        if ins["policyId"] not in policies.get(conn.account_id, {}).get(conn.region, {}):
-            raise RuntimeError(f"ResourceNotFoundException: configuration policy {ins['policyId']}")
 
 
 # ---- Config, Access Analyzer -----------------------------------------------------------------------------------
@@ -554,7 +298,7 @@ class Analyzer(StateRecord):
         if kind not in ("ACCOUNT", "ORGANIZATION", "ACCOUNT_UNUSED_ACCESS", "ORGANIZATION_UNUSED_ACCESS"):
             raise RuntimeError(f"ValidationException: analyzer type {kind!r}")
         if str(kind).startswith("ORGANIZATION"):
-            _require_admin(conn, "access-analyzer", "an organization analyzer")
+            require_admin(conn, "access-analyzer", "an organization analyzer")
 
 
 # ---- Inspector, Macie, Detective -------------------------------------------------------------------------------
@@ -660,7 +404,7 @@ class MacieOrganizationConfiguration(StateRecord):
         return conn.account_id
 
     def validate(self, conn: Connection, ins: dict[str, Any]) -> None:
-        _require_admin(conn, "macie2", "UpdateOrganizationConfiguration")
+        require_admin(conn, "macie2", "UpdateOrganizationConfiguration")
 
 
 @register("aws:detective/graph:Graph")
@@ -685,218 +429,7 @@ class DetectiveOrganizationConfiguration(StateRecord):
         return str(ins["graphArn"])
 
     def validate(self, conn: Connection, ins: dict[str, Any]) -> None:
-        _require_admin(conn, "detective", "UpdateOrganizationConfiguration")
+        require_admin(conn, "detective", "UpdateOrganizationConfiguration")
         graphs = conn.store.read().get(STATE_KEY, {}).get("detective_graphs", {})
         if ins["graphArn"] not in graphs.get(conn.account_id, {}).get(conn.region, {}):
             raise RuntimeError(f"ResourceNotFoundException: graph {ins['graphArn']}")
-
-
-# ---- SNS, EventBridge ------------------------------------------------------------------------------------------
-
-
-@register("aws:sns/topic:Topic")
-class Topic(Handler):
-    autoname = "name"
-    replace_on = frozenset({"name", "namePrefix", "fifoTopic"})
-    computed = frozenset({"policy", "signatureVersion", "tracingConfig"})
-    outputs = ("arn", "owner", "beginningArchiveTime", "tagsAll")
-    ATTRIBUTES = {"kmsMasterKeyId": "KmsMasterKeyId", "displayName": "DisplayName", "deliveryPolicy": "DeliveryPolicy"}
-
-    def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
-        attributes = {aws: str(ins[k]) for k, aws in self.ATTRIBUTES.items() if ins.get(k)}
-        if ins.get("policy"):
-            attributes["Policy"] = ins["policy"]
-        args: dict[str, Any] = {"Name": ins["name"], "Attributes": attributes}
-        if ins.get("tags"):
-            args["Tags"] = [{"Key": k, "Value": v} for k, v in ins["tags"].items()]
-        arn = conn.client("sns").create_topic(**args)["TopicArn"]
-        outs = self.read(conn, arn, ins)
-        assert outs is not None
-        return arn, outs
-
-    def read(self, conn: Connection, id_: str, state: dict[str, Any]) -> Outs | None:
-        try:
-            attributes = conn.client("sns").get_topic_attributes(TopicArn=id_)["Attributes"]
-        except ClientError as exc:
-            if code(exc) == "NotFound":
-                return None
-            raise
-        outs: Outs = {"arn": id_, "name": id_.rsplit(":", 1)[-1], "owner": attributes.get("Owner", conn.account_id),
-                      "policy": attributes.get("Policy"), "beginningArchiveTime": "",
-                      "tagsAll": state.get("tags") or {}}
-        for key, aws in self.ATTRIBUTES.items():
-            if attributes.get(aws) or key in state:
-                outs[key] = attributes.get(aws) or None
-        return outs
-
-    def update(self, conn: Connection, id_: str, olds: dict[str, Any], news: dict[str, Any],
-               changed: list[str]) -> Outs:
-        sns = conn.client("sns")
-        for key, aws in self.ATTRIBUTES.items():
-            if key in changed:
-                sns.set_topic_attributes(TopicArn=id_, AttributeName=aws, AttributeValue=str(news.get(key) or ""))
-        outs = self.read(conn, id_, news)
-        assert outs is not None
-        return outs
-
-    def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
-        conn.client("sns").delete_topic(TopicArn=id_)
-
-
-@register("aws:sns/topicPolicy:TopicPolicy")
-class TopicPolicy(Handler):
-    required = ("arn", "policy")
-    replace_on = frozenset({"arn"})
-    outputs = ("owner",)
-
-    def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
-        conn.client("sns").set_topic_attributes(TopicArn=ins["arn"], AttributeName="Policy",
-                                                AttributeValue=ins["policy"])
-        return ins["arn"], {"owner": conn.account_id}
-
-    def read(self, conn: Connection, id_: str, state: dict[str, Any]) -> Outs | None:
-        try:
-            attributes = conn.client("sns").get_topic_attributes(TopicArn=id_)["Attributes"]
-        except ClientError as exc:
-            if code(exc) == "NotFound":
-                return None
-            raise
-        return {"arn": id_, "policy": attributes.get("Policy"), "owner": attributes.get("Owner", conn.account_id)}
-
-    def update(self, conn: Connection, id_: str, olds: dict[str, Any], news: dict[str, Any],
-               changed: list[str]) -> Outs:
-        self.create(conn, news)
-        return {}
-
-    def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
-        # The topic's default policy (owner account only) comes back, as SNS does when the policy is removed.
-        default = json.dumps({"Version": "2008-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "SNS:Publish", "Resource": id_,
-            "Condition": {"StringEquals": {"AWS:SourceOwner": conn.account_id}}}]})
-        try:
-            conn.client("sns").set_topic_attributes(TopicArn=id_, AttributeName="Policy", AttributeValue=default)
-        except ClientError as exc:
-            if code(exc) != "NotFound":
-                raise
-
-
-@register("aws:sns/topicSubscription:TopicSubscription")
-class TopicSubscription(Handler):
-    required = ("topic", "protocol", "endpoint")
-    replace_on = frozenset({"topic", "protocol", "endpoint"})
-    outputs = ("arn", "confirmationWasAuthenticated", "ownerId", "pendingConfirmation")
-
-    def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
-        if ins["protocol"] not in ("email", "email-json", "https", "http", "sqs", "lambda", "sms", "firehose"):
-            raise RuntimeError(f"InvalidParameter: protocol {ins['protocol']!r}")
-        arn = conn.client("sns").subscribe(TopicArn=ins["topic"], Protocol=ins["protocol"], Endpoint=ins["endpoint"],
-                                           ReturnSubscriptionArn=True)["SubscriptionArn"]
-        return arn, {"arn": arn, "confirmationWasAuthenticated": False, "ownerId": conn.account_id,
-                     "pendingConfirmation": ins["protocol"] in ("email", "email-json", "https", "http")}
-
-    def read(self, conn: Connection, id_: str, state: dict[str, Any]) -> Outs | None:
-        topic = state.get("topic") or id_.rsplit(":", 1)[0]
-        subs = conn.client("sns").list_subscriptions_by_topic(TopicArn=topic).get("Subscriptions", [])
-        found = next((s for s in subs if s["SubscriptionArn"] == id_), None)
-        if found is None:
-            return None
-        return {"arn": id_, "topic": found["TopicArn"], "protocol": found["Protocol"], "endpoint": found["Endpoint"],
-                "ownerId": found.get("Owner", conn.account_id)}
-
-    def update(self, conn: Connection, id_: str, olds: dict[str, Any], news: dict[str, Any],
-               changed: list[str]) -> Outs:
-        return {}
-
-    def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
-        conn.client("sns").unsubscribe(SubscriptionArn=id_)
-
-
-@register("aws:cloudwatch/eventRule:EventRule")
-class EventRule(Handler):
-    autoname = "name"
-    defaults = {"eventBusName": "default", "state": "ENABLED"}
-    replace_on = frozenset({"name", "namePrefix", "eventBusName"})
-    json_keys = frozenset({"eventPattern"})
-    outputs = ("arn", "tagsAll")
-
-    def _put(self, conn: Connection, ins: dict[str, Any]) -> str:
-        args: dict[str, Any] = {"Name": ins["name"], "State": ins.get("state") or "ENABLED",
-                                "EventBusName": ins.get("eventBusName") or "default"}
-        for key, aws in (("eventPattern", "EventPattern"), ("description", "Description"),
-                         ("scheduleExpression", "ScheduleExpression"), ("roleArn", "RoleArn")):
-            if ins.get(key):
-                args[aws] = ins[key]
-        return str(conn.client("events").put_rule(**args)["RuleArn"])
-
-    def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
-        arn = self._put(conn, ins)
-        return ins["name"], {"arn": arn, "tagsAll": ins.get("tags") or {}}
-
-    def read(self, conn: Connection, id_: str, state: dict[str, Any]) -> Outs | None:
-        try:
-            got = conn.client("events").describe_rule(Name=id_, EventBusName=state.get("eventBusName") or "default")
-        except ClientError as exc:
-            if code(exc) == "ResourceNotFoundException":
-                return None
-            raise
-        return {"name": got["Name"], "arn": got["Arn"], "eventPattern": got.get("EventPattern"),
-                "description": got.get("Description") or state.get("description"), "state": got.get("State")}
-
-    def update(self, conn: Connection, id_: str, olds: dict[str, Any], news: dict[str, Any],
-               changed: list[str]) -> Outs:
-        return {"arn": self._put(conn, news)}
-
-    def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
-        conn.client("events").delete_rule(Name=id_, EventBusName=state.get("eventBusName") or "default")
-
-
-@register("aws:cloudwatch/eventTarget:EventTarget")
-class EventTarget(Handler):
-    required = ("rule", "arn")
-    defaults = {"eventBusName": "default"}
-    replace_on = frozenset({"rule", "targetId", "eventBusName"})
-    autoname = "targetId"
-
-    def _put(self, conn: Connection, ins: dict[str, Any]) -> None:
-        target: dict[str, Any] = {"Id": ins["targetId"], "Arn": ins["arn"]}
-        if ins.get("roleArn"):
-            target["RoleArn"] = ins["roleArn"]
-        if ins.get("input"):
-            target["Input"] = ins["input"]
-        failed = conn.client("events").put_targets(Rule=ins["rule"], EventBusName=ins.get("eventBusName") or "default",
-                                                   Targets=[target]).get("FailedEntryCount", 0)
-        if failed:
-            raise RuntimeError(f"PutTargets failed for {ins['targetId']} on rule {ins['rule']}")
-
-    def create(self, conn: Connection, ins: dict[str, Any]) -> tuple[str, Outs]:
-        self._put(conn, ins)
-        return f"{ins['rule']}-{ins['targetId']}", {}
-
-    def read(self, conn: Connection, id_: str, state: dict[str, Any]) -> Outs | None:
-        rule, target_id = state.get("rule"), state.get("targetId")
-        if not rule or not target_id:
-            return None
-        try:
-            targets = conn.client("events").list_targets_by_rule(
-                Rule=rule, EventBusName=state.get("eventBusName") or "default")["Targets"]
-        except ClientError as exc:
-            if code(exc) == "ResourceNotFoundException":
-                return None
-            raise
-        found = next((t for t in targets if t["Id"] == target_id), None)
-        if found is None:
-            return None
-        return {"rule": rule, "targetId": target_id, "arn": found["Arn"], "roleArn": found.get("RoleArn")}
-
-    def update(self, conn: Connection, id_: str, olds: dict[str, Any], news: dict[str, Any],
-               changed: list[str]) -> Outs:
-        self._put(conn, news)
-        return {}
-
-    def delete(self, conn: Connection, id_: str, state: dict[str, Any]) -> None:
-        try:
-            conn.client("events").remove_targets(Rule=state["rule"], Ids=[state["targetId"]],
-                                                 EventBusName=state.get("eventBusName") or "default")
-        except ClientError as exc:
-            if code(exc) != "ResourceNotFoundException":
-                raise
