@@ -92,6 +92,8 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
     "aws:macie2/account:Account": ("status", "region"),
     "aws:macie2/organizationConfiguration:OrganizationConfiguration": ("autoEnable", "region"),
     "aws:detective/graph:Graph": ("region",),
+    "aws:macie2/member:Member": ("accountId", "region"),
+    "aws:detective/member:Member": ("accountId", "region"),
     "aws:detective/organizationConfiguration:OrganizationConfiguration": ("autoEnable", "region"),
     "aws:sns/topic:Topic": ("name", "kmsMasterKeyId", "region"),
     "aws:sns/topicSubscription:TopicSubscription": ("protocol", "endpoint"),

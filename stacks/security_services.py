@@ -12,7 +12,8 @@ account) and every governed region through the per-resource ``region`` of pulumi
 - AWS Config: an organization aggregator over the governed regions (with its service role). Recorders and delivery
   channels are per account (the baseline stage).
 - IAM Access Analyzer: an organization analyzer per governed region; optionally an unused-access analyzer.
-- Inspector, Macie, Detective when chosen: organization auto-enable and enablement in every governed region.
+- Inspector, Macie, Detective when chosen: organization auto-enable (accounts that join later) and enablement of
+  the Security account and every member account there already, in every governed region.
 - Findings to people: a KMS-encrypted SNS topic in the home region that only EventBridge of the Security account
   may publish to, its e-mail and HTTPS subscriptions, a rule for Security Hub findings at or above the chosen
   severity (the aggregator brings every region's findings home) and a GuardDuty rule per region (the other
@@ -226,34 +227,54 @@ def _access_analyzer(cfg: LandingZoneConfig, provider: aws.Provider) -> dict[str
     return arns
 
 
-def _inspector(cfg: LandingZoneConfig, provider: aws.Provider, security_id: pulumi.Output[str]) -> None:
+def _members(ctx: StageContext) -> list[tuple[str, str, pulumi.Output[str]]]:
+    """(name, email, id) of every member account but the Security account (the administrator itself)."""
+    cfg = ctx.config
+    return [(a.name, a.email, account_id(ctx, a.name)) for a in cfg.accounts if a.name != cfg.security_account.name]
+
+
+def _inspector(ctx: StageContext, provider: aws.Provider, security_id: pulumi.Output[str]) -> None:
+    # Auto-enable covers accounts that join later; the accounts there already are enabled by the Enabler.
+    cfg = ctx.config
     types = {t.value for t in cfg.security_services.inspector.resource_types}
+    accounts = [security_id, *(i for _, _, i in _members(ctx))]
     for region in cfg.governed_regions:
-        aws.inspector2.OrganizationConfiguration(
+        org_config = aws.inspector2.OrganizationConfiguration(
             f"inspector-organization-{region}", region=region,
             auto_enable=aws.inspector2.OrganizationConfigurationAutoEnableArgs(
                 ec2="EC2" in types, ecr="ECR" in types, lambda_="LAMBDA" in types,
                 lambda_code="LAMBDA_CODE" in types),
             opts=opts(provider))
         aws.inspector2.Enabler(
-            f"inspector-{region}", region=region, account_ids=[security_id], resource_types=sorted(types),
-            opts=opts(provider))
+            f"inspector-{region}", region=region, account_ids=accounts, resource_types=sorted(types),
+            opts=opts(provider, depends_on=[org_config]))
 
 
-def _macie(cfg: LandingZoneConfig, provider: aws.Provider) -> None:
-    for region in cfg.governed_regions:
+def _macie(ctx: StageContext, provider: aws.Provider) -> None:
+    # Auto-enable covers accounts that join later; each account there already becomes an enabled member.
+    for region in ctx.config.governed_regions:
         account = aws.macie2.Account(f"macie-{region}", region=region, status="ENABLED",
                                      finding_publishing_frequency="FIFTEEN_MINUTES", opts=opts(provider))
-        aws.macie2.OrganizationConfiguration(f"macie-organization-{region}", region=region, auto_enable=True,
-                                             opts=opts(provider, depends_on=[account]))
+        org_config = aws.macie2.OrganizationConfiguration(
+            f"macie-organization-{region}", region=region, auto_enable=True,
+            opts=opts(provider, depends_on=[account]))
+        for name, email, member_id in _members(ctx):
+            aws.macie2.Member(f"macie-member-{name}-{region}", region=region, account_id=member_id, email=email,
+                              status="ENABLED", invite=False, opts=opts(provider, depends_on=[org_config]))
 
 
-def _detective(cfg: LandingZoneConfig, provider: aws.Provider) -> dict[str, pulumi.Output[str]]:
+def _detective(ctx: StageContext, provider: aws.Provider) -> dict[str, pulumi.Output[str]]:
+    # Auto-enable covers accounts that join later; each account there already becomes a member of the graph.
     graphs: dict[str, pulumi.Output[str]] = {}
-    for region in cfg.governed_regions:
+    for region in ctx.config.governed_regions:
         graph = aws.detective.Graph(f"detective-{region}", region=region, opts=opts(provider))
-        aws.detective.OrganizationConfiguration(f"detective-organization-{region}", region=region,
-                                                graph_arn=graph.graph_arn, auto_enable=True, opts=opts(provider))
+        org_config = aws.detective.OrganizationConfiguration(
+            f"detective-organization-{region}", region=region, graph_arn=graph.graph_arn, auto_enable=True,
+            opts=opts(provider))
+        for name, email, member_id in _members(ctx):
+            aws.detective.Member(f"detective-member-{name}-{region}", region=region, account_id=member_id,
+                                 email_address=email, graph_arn=graph.graph_arn, disable_email_notification=True,
+                                 opts=opts(provider, depends_on=[org_config]))
         graphs[region] = graph.graph_arn
     return graphs
 
@@ -380,9 +401,9 @@ def program(ctx: StageContext) -> None:
     if services.access_analyzer.enabled:
         pulumi.export("access_analyzer_arns", _access_analyzer(cfg, provider))
     if services.inspector.enabled:
-        _inspector(cfg, provider, security_id)
+        _inspector(ctx, provider, security_id)
     if services.macie.enabled:
-        _macie(cfg, provider)
+        _macie(ctx, provider)
     if services.detective.enabled:
-        pulumi.export("detective_graph_arns", _detective(cfg, provider))
+        pulumi.export("detective_graph_arns", _detective(ctx, provider))
     pulumi.export("security_topic_arn", _findings_route(cfg, provider, security_id))

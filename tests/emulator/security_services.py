@@ -433,3 +433,43 @@ class DetectiveOrganizationConfiguration(StateRecord):
         graphs = conn.store.read().get(STATE_KEY, {}).get("detective_graphs", {})
         if ins["graphArn"] not in graphs.get(conn.account_id, {}).get(conn.region, {}):
             raise RuntimeError(f"ResourceNotFoundException: graph {ins['graphArn']}")
+
+
+@register("aws:macie2/member:Member")
+class MacieMember(StateRecord):
+    """moto's Macie has no CreateMember for organization accounts: members live in the Store."""
+
+    kind = "macie_members"
+    required = ("accountId", "email")
+    replace_on = frozenset({"accountId", "email"})
+    outputs = ("arn", "administratorAccountId", "relationshipStatus")
+
+    def make_id(self, conn: Connection, ins: dict[str, Any]) -> str:
+        return str(ins["accountId"])
+
+    def computed_outs(self, conn: Connection, id_: str, ins: dict[str, Any]) -> Outs:
+        return {"arn": f"arn:aws:macie2:{conn.region}:{conn.account_id}:member/{id_}",
+                "administratorAccountId": conn.account_id,
+                "relationshipStatus": "Enabled" if ins.get("status", "ENABLED") == "ENABLED" else "Paused"}
+
+    def validate(self, conn: Connection, ins: dict[str, Any]) -> None:
+        require_admin(conn, "macie2", "CreateMember")
+
+
+@register("aws:detective/member:Member")
+class DetectiveMember(StateRecord):
+    kind = "detective_members"
+    required = ("accountId", "emailAddress", "graphArn")
+    replace_on = frozenset({"accountId", "emailAddress", "graphArn"})
+    outputs = ("administratorId", "status", "invitedTime", "updatedTime", "volumeUsageInBytes")
+
+    def make_id(self, conn: Connection, ins: dict[str, Any]) -> str:
+        return f"{ins['graphArn']}/{ins['accountId']}"
+
+    def computed_outs(self, conn: Connection, id_: str, ins: dict[str, Any]) -> Outs:
+        return {"administratorId": conn.account_id, "status": "ENABLED", "invitedTime": "", "updatedTime": "",
+                "volumeUsageInBytes": "0"}
+
+    def validate(self, conn: Connection, ins: dict[str, Any]) -> None:
+        require_admin(conn, "detective", "CreateMembers")
+

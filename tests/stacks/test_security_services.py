@@ -137,12 +137,20 @@ def test_costly_services_off_by_default_and_on_when_chosen() -> None:
     assert inspector["us-east-1"].inputs["autoEnable"] == {"ec2": True, "ecr": False, "lambda": False,
                                                            "lambdaCode": True}
     enabler = by_region(plan, "aws:inspector2/enabler:Enabler")["us-west-2"]
-    assert enabler.inputs["accountIds"] == [ids[cfg.security_account.name]]
+    # The Security account and every member there already (auto-enable covers the ones that join later).
+    assert enabler.inputs["accountIds"] == [ids[cfg.security_account.name]] + [
+        ids[a.name] for a in cfg.accounts if a.name != cfg.security_account.name]
     assert enabler.inputs["resourceTypes"] == ["EC2", "LAMBDA_CODE"]
     macie = by_region(plan, "aws:macie2/organizationConfiguration:OrganizationConfiguration")
     assert {m.inputs["autoEnable"] for m in macie.values()} == {True} and set(macie) == set(cfg.governed_regions)
     detective = by_region(plan, "aws:detective/organizationConfiguration:OrganizationConfiguration")
     assert {d.inputs["autoEnable"] for d in detective.values()} == {True}
+    members = {a.name for a in cfg.accounts} - {cfg.security_account.name}
+    for token, key in (("aws:macie2/member:Member", "email"), ("aws:detective/member:Member", "emailAddress")):
+        found = plan.of_type(token)
+        assert {(m.inputs["region"], m.inputs["accountId"]) for m in found} == {
+            (r, ids[n]) for r in cfg.governed_regions for n in members}, token
+        assert {m.inputs[key] for m in found} == {cfg.account(n).email for n in members}
     # Stage security designates the Security account for each, in each region, after the Organizations delegation.
     security = run_stage("security", cfg)
     for token, key in (("aws:inspector2/delegatedAdminAccount:DelegatedAdminAccount", "accountId"),
