@@ -5,6 +5,7 @@ pieces (Store records, the delegated-administrator check) are in security_servic
 
 from __future__ import annotations
 
+import threading
 import uuid
 from typing import Any
 
@@ -63,6 +64,10 @@ class Detector(Handler):
         conn.client("guardduty").delete_detector(DetectorId=id_)
 
 
+_DETECTOR_LOCK = threading.Lock()
+"""One plugin process serves a provider (the Security account's), so a process-wide lock serialises its updates."""
+
+
 @register("aws:guardduty/detectorFeature:DetectorFeature")
 class DetectorFeature(Handler):
     """A feature of the detector, kept in moto's detector (UpdateDetector with Features)."""
@@ -71,11 +76,15 @@ class DetectorFeature(Handler):
     replace_on = frozenset({"detectorId", "name"})
 
     def _put(self, conn: Connection, detector: str, feature: dict[str, Any] | None, name: str) -> None:
-        gd = conn.client("guardduty")
-        features = [f for f in gd.get_detector(DetectorId=detector).get("Features") or [] if f.get("Name") != name]
-        if feature is not None:
-            features.append(feature)
-        gd.update_detector(DetectorId=detector, Features=features)
+        # Read-modify-write of the detector's whole feature list: the engine creates a detector's features at
+        # once, so without the lock one update would drop another's feature.
+        with _DETECTOR_LOCK:
+            gd = conn.client("guardduty")
+            features = [f for f in gd.get_detector(DetectorId=detector).get("Features") or []
+                        if f.get("Name") != name]
+            if feature is not None:
+                features.append(feature)
+            gd.update_detector(DetectorId=detector, Features=features)
 
     def _feature(self, ins: dict[str, Any]) -> dict[str, Any]:
         feature: dict[str, Any] = {"Name": ins["name"], "Status": ins["status"]}
