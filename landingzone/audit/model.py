@@ -41,6 +41,7 @@ class Practice(StrEnum):
     SECURITY_GROUPS = "security-group-references"
     ROOT_ACCESS = "root-access"
     ACCOUNT_GOVERNANCE = "account-governance"
+    SECURITY_SERVICES = "security-services"
 
     @property
     def label(self) -> str:
@@ -59,6 +60,7 @@ PRACTICE_TITLES: dict[Practice, str] = {
     Practice.SECURITY_GROUPS: "Security groups by workload role that reference each other",
     Practice.ROOT_ACCESS: "Member accounts without root credentials (centralized root access)",
     Practice.ACCOUNT_GOVERNANCE: "Contacts, regions and budgets for every account",
+    Practice.SECURITY_SERVICES: "Security services on organization-wide, findings reach people",
 }
 
 

@@ -62,7 +62,7 @@ def _members_missing(ctx: AuditContext, members: dict[str, str] | None, ok: set[
 
 
 @check(id="LZ-SVC-001", title="GuardDuty is on for every account in every governed region", severity=Severity.HIGH,
-       practice=Practice.DELEGATED_SECURITY,
+       practice=Practice.SECURITY_SERVICES,
        rationale="A delegated administrator that never enables GuardDuty protects nothing: each governed region "
        "needs the administrator's detector and every member account enabled, which the organization "
        "configuration does for present and future accounts when it auto-enables ALL.",
@@ -93,7 +93,7 @@ def guardduty_everywhere(ctx: AuditContext) -> Iterator[Issue]:
 
 
 @check(id="LZ-SVC-002", title="GuardDuty's chosen protection plans are auto-enabled for every account",
-       severity=Severity.MEDIUM, practice=Practice.DELEGATED_SECURITY,
+       severity=Severity.MEDIUM, practice=Practice.SECURITY_SERVICES,
        rationale="Protection plans (S3, EKS, malware protection, RDS, runtime, Lambda) see what foundational "
        "threat detection does not; as organization features with auto-enable ALL they cover every account.",
        remediation="security_services.guardduty.protection_plans; stage `security_services` sets each as an "
@@ -115,7 +115,7 @@ def guardduty_plans(ctx: AuditContext) -> Iterator[Issue]:
 
 
 @check(id="LZ-SVC-003", title="Security Hub is on for every account, with the chosen standards",
-       severity=Severity.HIGH, practice=Practice.DELEGATED_SECURITY,
+       severity=Severity.HIGH, practice=Practice.SECURITY_SERVICES,
        rationale="Security Hub CSPM evaluates every account against the standards (FSBP, CIS) only where it is "
        "enabled; central configuration with a policy on the root enables it for present and future accounts.",
        remediation="security_services.securityhub.enabled: true (the default); stage `security_services` sets "
@@ -153,7 +153,7 @@ def securityhub_everywhere(ctx: AuditContext) -> Iterator[Issue]:
 
 
 @check(id="LZ-SVC-004", title="Security Hub aggregates findings from every governed region",
-       severity=Severity.MEDIUM, practice=Practice.DELEGATED_SECURITY,
+       severity=Severity.MEDIUM, practice=Practice.SECURITY_SERVICES,
        rationale="A finding aggregator in the home region brings every region's findings to one place; a region "
        "left out is a region whose findings nobody sees there (and central configuration reaches only linked "
        "regions).",
@@ -176,7 +176,7 @@ def securityhub_aggregation(ctx: AuditContext) -> Iterator[Issue]:
 
 
 @check(id="LZ-SVC-005", title="An AWS Config organization aggregator covers every governed region",
-       severity=Severity.MEDIUM, practice=Practice.DELEGATED_SECURITY,
+       severity=Severity.MEDIUM, practice=Practice.SECURITY_SERVICES,
        rationale="The aggregator gives the Security account one view of every account's resource configuration "
        "and compliance across the governed regions.",
        remediation="security_services.config.enabled: true (the default); stage `security_services` creates the "
@@ -197,7 +197,7 @@ def config_aggregator(ctx: AuditContext) -> Iterator[Issue]:
 
 
 @check(id="LZ-SVC-006", title="IAM Access Analyzer has an organization analyzer in every governed region",
-       severity=Severity.MEDIUM, practice=Practice.DELEGATED_SECURITY,
+       severity=Severity.MEDIUM, practice=Practice.SECURITY_SERVICES,
        rationale="An organization analyzer reports resources shared outside the organization; it sees the "
        "resources of its own region only.",
        remediation="security_services.access_analyzer.enabled: true (the default); stage `security_services` "
@@ -216,7 +216,7 @@ def access_analyzer_everywhere(ctx: AuditContext) -> Iterator[Issue]:
 
 
 @check(id="LZ-SVC-007", title="Inspector, Macie and Detective, where chosen, are auto-enabled for every account",
-       severity=Severity.MEDIUM, practice=Practice.DELEGATED_SECURITY,
+       severity=Severity.MEDIUM, practice=Practice.SECURITY_SERVICES,
        rationale="Each of them protects only the accounts it is enabled for; auto-enable covers new accounts.",
        remediation="security_services.inspector/macie/detective.enabled: true; stage `security_services` sets the "
        "organization configuration's auto-enable in every governed region.",
@@ -244,7 +244,7 @@ def optional_services(ctx: AuditContext) -> Iterator[Issue]:
 
 
 @check(id="LZ-SVC-008", title="Findings reach people: EventBridge rules publish to an encrypted topic with "
-       "subscribers", severity=Severity.MEDIUM, practice=Practice.DELEGATED_SECURITY,
+       "subscribers", severity=Severity.MEDIUM, practice=Practice.SECURITY_SERVICES,
        rationale="Findings that nobody is told about are found by the attacker's next step; an EventBridge rule "
        "in the Security account sends Security Hub and GuardDuty findings to a KMS-encrypted SNS topic that "
        "someone subscribes to.",

@@ -138,9 +138,12 @@ class MacieAdmin(AdminDesignation):
     service = "macie2"
     required = ("adminAccountId",)
 
+    def enable(self, client: Any, account: str) -> None:
+        client.enable_organization_admin_account(adminAccountId=account)  # Macie's API is lower camel case
+
     def listed(self, client: Any) -> list[str]:
-        return [a["AccountId"] for a in client.list_organization_admin_accounts()["AdminAccounts"]
-                if a.get("Status", "ENABLED") == "ENABLED"]
+        return [a["accountId"] for a in client.list_organization_admin_accounts()["adminAccounts"]
+                if a.get("status", "ENABLED") == "ENABLED"]
 
 
 @register("aws:securityhub/organizationAdminAccount:OrganizationAdminAccount")
