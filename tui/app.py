@@ -31,6 +31,7 @@ from tui.screens.organization import OrganizationScreen
 from tui.screens.ous import OusScreen
 from tui.screens.preview import PreviewScreen
 from tui.screens.review import ReviewScreen
+from tui.screens.security_services import SecurityServicesScreen
 from tui.screens.welcome import WelcomeScreen
 from tui.services import OrchestratorFactory, Services
 from tui.state import WizardState
@@ -42,6 +43,7 @@ STEPS: tuple[type[AnyStepScreen], ...] = (
     OusScreen,
     GuardrailsScreen,
     LoggingScreen,
+    SecurityServicesScreen,
     NetworkScreen,
     ReviewScreen,
     PreviewScreen,

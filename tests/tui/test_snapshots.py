@@ -21,7 +21,8 @@ from tui.services import Services
 from tui.state import WizardState
 
 SIZES = [(100, 30), (160, 48)]
-STEPS = ["welcome", "organization", "accounts", "ous", "guardrails", "logging", "network", "review", "done"]
+STEPS = ["welcome", "organization", "accounts", "ous", "guardrails", "logging", "security_services", "network",
+         "review", "done"]
 
 
 def fixed_doctor(state: WizardState) -> DoctorReport:
