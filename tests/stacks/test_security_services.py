@@ -227,3 +227,25 @@ def test_a_service_left_out_of_the_delegations_follows_them_unless_turned_on() -
     (problem,) = caught.value.problems
     assert problem.path == "security_services.securityhub.enabled"
     assert "organization.security_services" in problem.message
+
+
+def test_every_type_the_stages_register_is_emulated() -> None:
+    """The engine tests run these programs on the emulated plugin: it must know every type they register."""
+    import sys
+    from pathlib import Path
+
+    emulator = str(Path(__file__).resolve().parents[1] / "emulator")
+    sys.path.insert(0, emulator)
+    try:
+        import guardduty_securityhub  # noqa: F401
+        import notifications  # noqa: F401
+        import resources
+        import security_services  # noqa: F401
+    finally:
+        sys.path.remove(emulator)
+    cfg = config("medium", organization={"security_services": [
+        "guardduty", "securityhub", "config", "access-analyzer", "inspector", "macie", "detective"]},
+        **services(inspector={"enabled": True}, macie={"enabled": True}, detective={"enabled": True},
+                   access_analyzer={"unused_access": True}, notifications={"email": ["soc@example.com"]}))
+    registered = {r.type for stage in ("security", "security_services") for r in run_stage(stage, cfg).resources}
+    assert registered - {PROVIDER} - set(resources.HANDLERS) == set()
