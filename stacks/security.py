@@ -3,7 +3,9 @@ administration roles under the protected IAM path (default /org-admin/), trusted
 own administrators.
 
 CloudTrail's delegated administrator is registered through CloudTrail (so its service-linked role exists); the
-other chosen services through Organizations.
+other chosen services through Organizations, and those turned on under ``security_services`` that have a
+designation API of their own (GuardDuty, Security Hub, Inspector, Macie, Detective) through it as well, per region
+(stacks.security_services.designate_administrators), so stage security_services can enable them.
 
 With ``close_default_security_groups`` (the default) the default security group of the default VPC, in the
 management account and every member account and each governed region, is stripped of every rule. The default VPC
