@@ -21,13 +21,8 @@ from tui.screens.preview import PreviewScreen
 from tui.widgets.stage_table import StageTable
 
 pytestmark = pytest.mark.engine
-<<<<<<< HEAD
-STACKS = {"organization", "regions", "security", "logging", "guardrails", "network[production]",
+STACKS = {"organization", "regions", "security", "logging", "security_services", "guardrails", "network[production]",
           "network[development]", "governance"}
-=======
-STACKS = {"organization", "security", "logging", "security_services", "guardrails", "network[production]",
-          "network[development]"}
->>>>>>> b242528 (Security services across the organization (#14), first cut: security_services configuration (per service, options, defaults follow the delegation), stage security_services (GuardDuty, Security Hub central configuration, Config aggregator, Access Analyzer, Inspector/Macie/Detective, findings topic and rules) with the designations in stage security, emulator types, discovery of the services and audit family LZ-SVC)
 
 
 async def wait_until(pilot: Any, predicate: Any, timeout: float) -> None:
