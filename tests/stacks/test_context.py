@@ -33,7 +33,8 @@ def test_registry_order_dependencies_and_scopes() -> None:
     assert by_name["security_services"].scope == "security"
     assert by_name["guardrails"].depends_on == ("organization",)
     assert by_name["network"].depends_on == ("organization", "regions")
-    assert by_name["governance"].depends_on == ("organization",)
+    # With stage security_services registered, governance reads its findings topic (budget alerts go there).
+    assert by_name["governance"].depends_on == ("organization", "security_services")
     assert by_name["network"].scope == "account" and by_name["logging"].scope == "security"
     seen: set[str] = set()
     for st in stacks.STAGES:  # dependencies come first
