@@ -110,6 +110,7 @@ def _mirror_guardduty_organization(state_file: Path, aws: Aws) -> list[tuple[str
 def _audit(path: Path, env: dict[str, str], directory: Path) -> dict[str, Any]:
     audit = run_cli(["audit", "--config", str(path), "--format", "json", "--fail-on", "low"], env=env,
                     cwd=directory, timeout=600)
+    assert audit.stdout.strip(), (audit.returncode, audit.stderr[-3000:])
     report: dict[str, Any] = json.loads(audit.stdout)
     report["returncode"] = audit.returncode
     report["stderr"] = audit.stderr[-3000:]
