@@ -25,13 +25,13 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from botocore.exceptions import (
-    BotoCoreError,
     ClientError,
     ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
     ReadTimeoutError,
 )
+from botocore.parsers import ResponseParserError
 
 from landingzone.discovery.model import (
     ACCESS_DENIED_CODES,
@@ -52,9 +52,10 @@ CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 30
 """Seconds; a read that hangs longer counts as failed (after the retries) rather than stalling the audit."""
 
-TRANSIENT_ERRORS: tuple[type[BotoCoreError], ...] = (
-    EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError)
-"""Network-level failures of one read; botocore retries them too."""
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError, ResponseParserError)
+"""Network-level failures of one read (botocore retries them too), and an answer that is not the service's (a
+proxy's or load balancer's error page)."""
 
 _CLIENT_LOCK = threading.Lock()
 
@@ -94,7 +95,7 @@ def attempts(options: DiscoveryOptions) -> int:
 
 
 def client_config(options: DiscoveryOptions) -> Config:
-    return Config(retries={"mode": "adaptive", "max_attempts": attempts(options)},
+    return Config(retries={"mode": "adaptive", "total_max_attempts": attempts(options)},
                   connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT)
 
 
