@@ -1,7 +1,13 @@
 """Build an AWS organization in a moto server, to every practice or with one practice broken.
 
-Used by tests/audit and benchmarks/audit_scale.py. Everything goes through boto3 over HTTP to the server, with two
-documented exceptions where moto cannot do what AWS does (see ``register_cloudtrail_admin``).
+Used by tests/audit, benchmarks/audit_scale.py and scripts/compare_prowler.py. Everything goes through boto3 over
+HTTP to the server, with documented exceptions where moto cannot do what AWS does: delegated administrators moto
+refuses (``register_cloudtrail_admin``), and IAM's centralized root access and the root users' MFA and access keys
+(tests/audit/moto_bridge.py).
+
+Network ACLs: moto gives every VPC a default ACL admitting all traffic, as AWS does; the well-built organization
+puts inbound denies for TCP and UDP 22 and 3389 ahead of it (``close_admin_ports_in_nacls``), and the
+``nacl-open-admin-ports`` break leaves the production account's as AWS makes it.
 
 Default security groups: moto creates each VPC's default group with an allow-all egress rule and *no* ingress
 rule, while AWS also adds a self-referencing ingress rule. The well-built organization removes every rule from
