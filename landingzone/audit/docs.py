@@ -79,9 +79,10 @@ def _prowler_section() -> list[str]:
     lines += [
         f"Produced by `scripts/compare-prowler` on {run['date']}: Prowler {run['prowler_version']} (its own venv) "
         f"and `landingzone audit`, on the organization of tests/audit built in a moto server, once well built and "
-        f"once per broken practice. Total run time {run['run_seconds']} s ({run['prowler_seconds']} s of Prowler "
-        "runs, two scenarios at a time). Prowler scans one account per run: the management account, or for a "
-        "break inside one account that account (through the access role); it ran "
+        f"once per broken practice that some Prowler check covers. Total run time {run['run_seconds']} s "
+        f"({run['prowler_seconds']} s of Prowler runs, three scenarios at a time). Prowler scans one account per "
+        "run: the management account, or for a break inside one account that account (through the access role); "
+        "it ran "
         f"{len(run['checks_run'])} checks with `--scan-unused-services` and a configuration naming the Security "
         "account as a trusted delegated administrator. A Prowler check counts for a scenario when it fails there "
         "and not in the well-built organization.", "",
@@ -91,6 +92,9 @@ def _prowler_section() -> list[str]:
         who = "both" if ours and theirs else "landingzone only" if ours else "Prowler only" if theirs else "neither"
         lines.append(f"| {name} | {row['account']} | {', '.join(ours) or '-'} | "
                      f"{'<br>'.join(f'`{c}`' for c in theirs) or '-'} | {who} |")
+    for name, ids in run.get("not_run", {}).items():
+        lines.append(f"| {name} | not run: no Prowler check covers {', '.join(ids)} | {', '.join(ids)} | - | "
+                     "landingzone only |")
     base = run["baseline"]["prowler"]
     lines += ["", "In the well-built organization (zero landingzone findings), Prowler fails these checks; each is "
               "either a difference of logic named above, out of scope, or a gap of moto:", ""]
