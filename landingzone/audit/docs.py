@@ -85,7 +85,9 @@ def _prowler_section() -> list[str]:
         "it ran "
         f"{len(run['checks_run'])} checks with `--scan-unused-services` and a configuration naming the Security "
         "account as a trusted delegated administrator. A Prowler check counts for a scenario when it fails there "
-        "and not in the well-built organization.", "",
+        "and not in the well-built organization (by check, since resource ids change between builds: a check "
+        "already failing in the baseline on another resource, e.g. s3_bucket_object_versioning on the access-log "
+        "bucket, cannot count again).", "",
         "| Scenario | Account scanned by Prowler | landingzone | Prowler | Flagged by |", "|---|---|---|---|---|"]
     for name, row in run["scenarios"].items():
         ours, theirs = row["landingzone"], row["prowler"]

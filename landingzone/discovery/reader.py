@@ -49,7 +49,7 @@ EMULATOR_ATTEMPTS = 2
 """Attempts per read against an endpoint override: an emulator answers a read it lacks with a server error every
 time, so one retry shows a transient fault without multiplying the wait for a permanent one."""
 CONNECT_TIMEOUT = 10
-READ_TIMEOUT = 30
+READ_TIMEOUT = 60
 """Seconds; a read that hangs longer counts as failed (after the retries) rather than stalling the audit."""
 
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
