@@ -89,6 +89,8 @@ def _prowler_section() -> list[str]:
         "already failing in the baseline on another resource, e.g. s3_bucket_object_versioning on the access-log "
         "bucket, cannot count again).", "",
         "| Scenario | Account scanned by Prowler | landingzone | Prowler | Flagged by |", "|---|---|---|---|---|"]
+    if run.get("note"):
+        lines[-2:-2] = [f"Note: {run['note']}", ""]
     for name, row in run["scenarios"].items():
         ours, theirs = row["landingzone"], row["prowler"]
         who = "both" if ours and theirs else "landingzone only" if ours else "Prowler only" if theirs else "neither"

@@ -18,7 +18,10 @@ COVERAGE: dict[str, tuple[tuple[str, ...], str]] = {
     "LZ-ORG-004": ((), "No Prowler check (CIS v7.0 2.1.4 is manual in Prowler's compliance file)."),
     "LZ-MGT-001": ((), "No Prowler check (CIS v7.0 2.1.3 is manual in Prowler's compliance file)."),
     "LZ-MGT-002": ((), "No Prowler check counts the management account's IAM users."),
-    "LZ-MGT-003": (("iam_root_credentials_management_enabled",),
+    "LZ-GOV-001": (("account_security_contact_information_is_registered",),
+                   "Prowler reads the scanned account's own contact; we read every account's from the management "
+                   "account."),
+    "LZ-ROOT-001": (("iam_root_credentials_management_enabled",),
                    "Prowler requires RootCredentialsManagement; we also require RootSessions (the privileged "
                    "root tasks a member account without root credentials needs)."),
     "LZ-MGT-004": (("iam_root_mfa_enabled", "iam_root_hardware_mfa_enabled"),
@@ -97,8 +100,8 @@ OUT_OF_SCOPE: dict[str, str] = {
     "ec2_networkacl_unused": "Hygiene of unused ACLs, not a security-group practice.",
     "organizations_tags_policies_enabled_and_attached / organizations_opt_out_ai_services_policy": "Governance "
     "policies (tag and AI opt-out policies) belong to the governance stage's checks, not to these practices.",
-    "account_maintain_current_contact_details / account_security_contact_information_is_registered": "Alternate "
-    "contacts belong to the governance stage's checks.",
+    "account_maintain_current_contact_details": "Billing and operations contacts: LZ-GOV-001 asks for the "
+    "security contact only.",
     "s3_account_level_public_access_blocks": "Account-level Block Public Access belongs to the per-account "
     "baseline's checks.",
     "accessanalyzer_enabled / guardduty_is_enabled / securityhub_enabled / config_recorder_all_regions_enabled":
