@@ -7,6 +7,7 @@ data on the :class:`Check` next to it, registered with :func:`check`. Nothing he
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from enum import StrEnum
 
 from landingzone.config import AccountKind, LandingZoneConfig
 from landingzone.constants import DEFAULT_ORG_ADMIN_PATH
-from landingzone.discovery import AccountInfo, Discovery
+from landingzone.discovery import AccountInfo, Discovery, NotVisible
 
 
 class Severity(StrEnum):
@@ -87,6 +88,10 @@ class Issue:
 
 
 CheckFunction = Callable[["AuditContext"], Iterable[Issue]]
+Needs = tuple[str, ...] | Callable[["AuditContext"], tuple[str, ...]]
+"""The reads a check depends on, as ``service:operation`` patterns (fnmatch wildcards), optionally
+``@management`` to count only the management account's reads; or a function of the context that returns them
+(for a check whose needs depend on what was found)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,12 @@ class Check:
     run: CheckFunction | None = None
     applies: Callable[[AuditContext], bool] | None = None
     """When given and false, the check is not applicable (it neither passes nor fails)."""
+    needs: Needs = ()
+    """Reads the check depends on: when one of them gave nothing usable, the check cannot pass ("not
+    evaluated" unless it found something anyway) and the audit is incomplete."""
+
+    def needed(self, ctx: AuditContext) -> tuple[str, ...]:
+        return self.needs(ctx) if callable(self.needs) else self.needs
 
 
 @dataclass(frozen=True)
@@ -128,7 +139,8 @@ _ID_RE = re.compile(r"^LZ-[A-Z]{3,4}-\d{3}$")
 
 def check(*, id: str, title: str, severity: Severity, practice: Practice, rationale: str, remediation: str,  # noqa: A002
           cis: Cis | None = None, nist: tuple[str, ...] = (),
-          applies: Callable[[AuditContext], bool] | None = None) -> Callable[[CheckFunction], CheckFunction]:
+          applies: Callable[[AuditContext], bool] | None = None,
+          needs: Needs = ()) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function with its metadata."""
     if not _ID_RE.match(id):
         raise ValueError(f"{id!r} is not a check id (LZ-XXX-NNN, a family of three or four letters)")
@@ -139,7 +151,7 @@ def check(*, id: str, title: str, severity: Severity, practice: Practice, ration
         family = fn.__module__.rsplit(".", 1)[-1]
         REGISTRY[id] = Check(id=id, title=title, severity=severity, practice=practice, rationale=rationale,
                              remediation=remediation, family=family, cis=cis or Cis(), nist=nist, run=fn,
-                             applies=applies)
+                             applies=applies, needs=needs)
         return fn
 
     return register
@@ -183,6 +195,20 @@ class AuditSettings:
         "access-analyzer.amazonaws.com", "macie.amazonaws.com", "inspector2.amazonaws.com",
         "detective.amazonaws.com")
     """Security services whose delegated administrator must be the Security account when they are enabled."""
+    governed_regions: tuple[str, ...] | None = None
+    """The regions workloads may use (governed_regions in the configuration, or --region); None when none is
+    configured, and the region-deny check does not apply."""
+    exempt_buckets: tuple[str, ...] = ()
+    """Buckets of the management account that are not workloads: the landing zone's own state bucket."""
+
+
+def state_buckets(cfg: LandingZoneConfig) -> tuple[str, ...]:
+    """The S3 bucket of an s3:// state backend, which may live in the management account without being a
+    workload."""
+    url = cfg.state.backend_url or ""
+    if not url.startswith("s3://"):
+        return ()
+    return (url[len("s3://"):].split("/", 1)[0].split("?", 1)[0],)
 
 
 class AuditContext:
@@ -208,8 +234,23 @@ class AuditContext:
         settings = AuditSettings(
             org_admin_path=cfg.org_admin.path,
             security_service_principals=tuple(s.service_principal for s in cfg.organization.security_services)
-            if cfg.organization.security_services else AuditSettings().security_service_principals)
+            if cfg.organization.security_services else AuditSettings().security_service_principals,
+            governed_regions=tuple(cfg.governed_regions), exempt_buckets=state_buckets(cfg))
         return cls(found, kinds=kinds, settings=settings)
+
+    def unread(self, *patterns: str) -> list[NotVisible]:
+        """The reads that gave nothing usable and match one of the patterns (see :data:`Needs`)."""
+        out = []
+        mgmt = self.found.caller_account_id
+        for nv in self.found.not_visible:
+            for pattern in patterns:
+                glob, _, scope = pattern.partition("@")
+                if scope == "management" and nv.account_id not in (mgmt, None):
+                    continue
+                if fnmatch.fnmatchcase(nv.read, glob):
+                    out.append(nv)
+                    break
+        return out
 
     def kind(self, account_id: str) -> AccountKind | None:
         return self.kinds.get(account_id)
