@@ -13,7 +13,7 @@ from landingzone.discovery import Discovery
 from landingzone.policies.simulator import NamedPolicy, PolicyTree, SimulationError, TreeAccount, simulate
 
 SEED_PROTECTED_ACTIONS = ("iam:DeleteRole", "iam:UpdateRole")
-"""What the seed's example SCP denies on /org-admin/ roles (with iam:ChangePassword, which concerns users)."""
+"""What the org-admin-roles practice's example SCP denies on /org-admin/ roles (with iam:ChangePassword, which concerns users)."""
 
 HARDENED_PROTECTED_ACTIONS = ("iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePolicy")
 """Changes that take a role over rather than break it: rewriting who may assume it, or what it may do."""
@@ -89,7 +89,7 @@ def org_admin_roles_exist(ctx: AuditContext) -> Iterator[Issue]:
        practice=Practice.ORG_ADMIN_ROLES,
        rationale="Without a guardrail, anyone with IAM rights in a member account can delete or change an "
        "administration role and lock the organization out of that account.",
-       remediation="Assign protect-org-admin-roles-strict (or protect-org-admin-roles, the seed's example) to Root "
+       remediation="Assign protect-org-admin-roles-strict (or protect-org-admin-roles, the org-admin-roles practice's example) to Root "
        "in guardrails[]; stage `guardrails` attaches it. It must match the role path through aws:PrincipalArn.",
        cis=Cis(v7="2.1.2"), nist=("PR.AC", "PR.PT"), applies=_has_org, needs=PROTECTION_READS)
 def org_admin_roles_protected(ctx: AuditContext) -> Iterator[Issue]:
@@ -101,7 +101,7 @@ def org_admin_roles_protected(ctx: AuditContext) -> Iterator[Issue]:
 
 @check(id="LZ-IAM-004", title="Admin roles' trust and permissions are protected too", severity=Severity.MEDIUM,
        practice=Practice.ORG_ADMIN_ROLES,
-       rationale="The seed's example SCP stops deleting and updating the roles, but whoever may rewrite a role's "
+       rationale="The org-admin-roles practice's example SCP stops deleting and updating the roles, but whoever may rewrite a role's "
        "trust policy or attach a policy to it can take the role over.",
        remediation="Use protect-org-admin-roles-strict instead of protect-org-admin-roles in guardrails[] (it also "
        "denies trust, policy, boundary and tag changes and exempts the administering principals).",

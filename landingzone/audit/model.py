@@ -1,7 +1,7 @@
 """The audit's vocabulary: practices, check metadata, findings, and the context a check reads.
 
 A check is a plain function from an :class:`AuditContext` (discovered data plus a little interpretation) to the
-issues it found; its metadata (stable id, severity, rationale, remediation, seed practice, CIS and NIST ids) is
+issues it found; its metadata (stable id, severity, rationale, remediation, practice, CIS and NIST ids) is
 data on the :class:`Check` next to it, registered with :func:`check`. Nothing here calls AWS.
 """
 
@@ -29,7 +29,8 @@ class Severity(StrEnum):
 
 
 class Practice(StrEnum):
-    """The seed's practices (../shared/seed/), which the landing zone implements and the audit checks."""
+    """The practices of docs/practices.md (their ids are its headings), which the landing zone implements and the
+    audit checks."""
 
     SEPARATE_ENVIRONMENTS = "separate-environments"
     MANAGEMENT_ACCOUNT = "management-account"

@@ -88,7 +88,7 @@ COVERAGE: dict[str, tuple[tuple[str, ...], str]] = {
 
 OUT_OF_SCOPE: dict[str, str] = {
     "cloudtrail_cloudwatch_logging_enabled": "The query layer is Athena over the trail bucket (or Lake): a "
-    "CloudWatch Logs copy of every event is a cost the seed's practice does not ask for.",
+    "CloudWatch Logs copy of every event is a cost the trail-query-layer practice does not ask for.",
     "cloudtrail_bucket_requires_mfa_delete": "MFA delete needs the bucket owner's root credentials, which "
     "centralized root access removes; versioning (LZ-LOG-010), retention and the trail-protection guardrail cover "
     "deletion instead.",

@@ -41,7 +41,7 @@ BREAKS = frozenset({
     "mgmt-iam-users", "no-cloudtrail-admin", "guardduty-to-production", "no-org-trail", "single-region-trail",
     "trail-stopped", "no-log-validation", "no-kms", "public-trail-bucket", "no-access-logging", "no-query-layer",
     "workload-ou-without-scps", "missing-admin-role", "unprotected-admin-roles", "ssh-from-internet",
-    "rdp-from-ipv6-internet", "internal-cidr-rule", "aws-default-sg", "seed-example-protection",
+    "rdp-from-ipv6-internet", "internal-cidr-rule", "aws-default-sg", "example-only-protection",
     "no-security-contact", "no-root-sessions",
     # issue 13
     "scps-disabled", "no-root-mfa", "root-access-keys", "trail-write-only",
@@ -292,7 +292,7 @@ def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workl
             orgs.attach_policy(PolicyId=policy, TargetId=target)
 
     scp("deny-leave-organization", root_id)
-    if "seed-example-protection" in broken:
+    if "example-only-protection" in broken:
         scp("protect-org-admin-roles", root_id)  # the seed's example: delete/update denied, trust changes not
     elif "unprotected-admin-roles" not in broken:
         scp("protect-org-admin-roles-strict", root_id)

@@ -37,7 +37,7 @@ SCENARIOS: dict[str, set[str]] = {
     "workload-ou-without-scps": {"LZ-GRD-002", "LZ-REG-001"},  # no SCP beyond FullAWSAccess: no region deny
     "missing-admin-role": {"LZ-IAM-001"},
     "unprotected-admin-roles": {"LZ-IAM-002"},
-    "seed-example-protection": {"LZ-IAM-004"},
+    "example-only-protection": {"LZ-IAM-004"},
     "ssh-from-internet": {"LZ-NET-001"},
     "rdp-from-ipv6-internet": {"LZ-NET-002"},
     "internal-cidr-rule": {"LZ-NET-003"},
