@@ -13,7 +13,8 @@ from landingzone.discovery import Discovery
 from landingzone.policies.simulator import NamedPolicy, PolicyTree, SimulationError, TreeAccount, simulate
 
 SEED_PROTECTED_ACTIONS = ("iam:DeleteRole", "iam:UpdateRole")
-"""What the org-admin-roles practice's example SCP denies on /org-admin/ roles (with iam:ChangePassword, which concerns users)."""
+"""What the org-admin-roles practice's example SCP denies on /org-admin/ roles (with iam:ChangePassword, which
+concerns users)."""
 
 HARDENED_PROTECTED_ACTIONS = ("iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePolicy")
 """Changes that take a role over rather than break it: rewriting who may assume it, or what it may do."""
