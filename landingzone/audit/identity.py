@@ -90,8 +90,8 @@ def org_admin_roles_exist(ctx: AuditContext) -> Iterator[Issue]:
        practice=Practice.ORG_ADMIN_ROLES,
        rationale="Without a guardrail, anyone with IAM rights in a member account can delete or change an "
        "administration role and lock the organization out of that account.",
-       remediation="Assign protect-org-admin-roles-strict (or protect-org-admin-roles, the org-admin-roles practice's example) to Root "
-       "in guardrails[]; stage `guardrails` attaches it. It must match the role path through aws:PrincipalArn.",
+       remediation="Assign protect-org-admin-roles-strict (or protect-org-admin-roles, the org-admin-roles "
+       "practice's example) to Root in guardrails[]; stage `guardrails` attaches it. It must match the role path through aws:PrincipalArn.",
        cis=Cis(v7="2.1.2"), nist=("PR.AC", "PR.PT"), applies=_has_org, needs=PROTECTION_READS)
 def org_admin_roles_protected(ctx: AuditContext) -> Iterator[Issue]:
     for account_id, name, role_arn, allowed in _allowed_changes(ctx, SEED_PROTECTED_ACTIONS):
@@ -102,7 +102,8 @@ def org_admin_roles_protected(ctx: AuditContext) -> Iterator[Issue]:
 
 @check(id="LZ-IAM-004", title="Admin roles' trust and permissions are protected too", severity=Severity.MEDIUM,
        practice=Practice.ORG_ADMIN_ROLES,
-       rationale="The org-admin-roles practice's example SCP stops deleting and updating the roles, but whoever may rewrite a role's "
+       rationale="The org-admin-roles practice's example SCP stops deleting and updating the roles, but whoever "
+                 "may rewrite a role's "
        "trust policy or attach a policy to it can take the role over.",
        remediation="Use protect-org-admin-roles-strict instead of protect-org-admin-roles in guardrails[] (it also "
        "denies trust, policy, boundary and tag changes and exempts the administering principals).",
