@@ -91,7 +91,8 @@ def org_admin_roles_exist(ctx: AuditContext) -> Iterator[Issue]:
        rationale="Without a guardrail, anyone with IAM rights in a member account can delete or change an "
        "administration role and lock the organization out of that account.",
        remediation="Assign protect-org-admin-roles-strict (or protect-org-admin-roles, the org-admin-roles "
-       "practice's example) to Root in guardrails[]; stage `guardrails` attaches it. It must match the role path through aws:PrincipalArn.",
+       "practice's example) to Root in guardrails[]; stage `guardrails` attaches it. It must match the role path "
+       "through aws:PrincipalArn.",
        cis=Cis(v7="2.1.2"), nist=("PR.AC", "PR.PT"), applies=_has_org, needs=PROTECTION_READS)
 def org_admin_roles_protected(ctx: AuditContext) -> Iterator[Issue]:
     for account_id, name, role_arn, allowed in _allowed_changes(ctx, SEED_PROTECTED_ACTIONS):
