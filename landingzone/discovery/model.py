@@ -37,8 +37,8 @@ still failing after the last attempt is recorded as NotVisible (reason "failed")
 WORKLOAD_RESOURCE_TYPES = ("ec2", "lambda", "rds", "ecs", "eks", "s3", "dynamodb", "apigateway", "elb")
 """Resource types counted in the management account (practice management-account: no workloads there; CIS v7.0
 2.1.3 names compute, storage, database and application services: EC2, Lambda, ECS, S3, RDS, DynamoDB, API
-Gateway, load balancers). apigateway counts REST and HTTP/WebSocket APIs; elb counts Application, Network, Gateway and Classic load
-balancers."""
+Gateway, load balancers). apigateway counts REST and HTTP/WebSocket APIs; elb counts Application, Network,
+Gateway and Classic load balancers."""
 
 
 class DiscoveryError(LandingZoneError):
