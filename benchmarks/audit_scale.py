@@ -38,8 +38,9 @@ def main() -> int:
 
     from moto.server import ThreadedMotoServer
 
-    from landingzone.audit import AuditContext, run_audit
+    from landingzone.audit import run_audit
     from landingzone.discovery import DiscoveryOptions, DiscoveryProgress, discover
+    from tests.audit.helpers import audit_context
     from tests.audit.moto_org import HOME, build_organization, shared_session
 
     logging.getLogger("werkzeug").setLevel(logging.CRITICAL)  # moto's tracebacks for reads it lacks
@@ -68,7 +69,7 @@ def main() -> int:
                                                    max_workers=args.workers), on_progress=progress.append)
         discover_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        report = run_audit(AuditContext(found))
+        report = run_audit(audit_context(found))  # governed regions set: the region-deny check runs too
         check_seconds = time.perf_counter() - started
     finally:
         server.stop()

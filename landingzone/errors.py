@@ -25,6 +25,9 @@ EXIT_QUOTA = 5
 EXIT_STAGE = 6
 EXIT_AUDIT_FINDINGS = 7
 """`landingzone audit`: a finding at or above the --fail-on severity."""
+EXIT_AUDIT_INCOMPLETE = 8
+"""`landingzone audit`: no finding at or above --fail-on, but some read a check needs gave nothing usable (refused,
+not offered, or failing after the retries): the report lists them and the checks it could not evaluate."""
 EXIT_INTERRUPTED = 130
 
 

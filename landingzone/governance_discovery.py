@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 if TYPE_CHECKING:
-    from landingzone.discovery import _Reader
+    from landingzone.discovery.reader import Reader
 
 CONTACT_NOT_SET = frozenset({"ResourceNotFoundException"})
 
@@ -34,7 +34,7 @@ class GovernanceView:
     """IAM organization features enabled (RootCredentialsManagement, RootSessions); None when not readable."""
 
 
-def read_governance(r: _Reader, account_ids: Iterable[str], management_id: str) -> GovernanceView:
+def read_governance(r: Reader, account_ids: Iterable[str], management_id: str) -> GovernanceView:
     """Read contacts of ``account_ids`` (the management account's own without AccountId) and the IAM
     organization features, with the management account's reader."""
     view = GovernanceView(contacts_visible=True)
@@ -48,7 +48,7 @@ def read_governance(r: _Reader, account_ids: Iterable[str], management_id: str) 
         except ClientError as exc:
             if str(exc.response.get("Error", {}).get("Code", "")) in CONTACT_NOT_SET:
                 return account_id, ()
-            if r.refused(exc, "account", "get_alternate_contact", None):
+            if r.unusable(exc, "account", "get_alternate_contact", None):
                 return account_id, None
             raise  # landingzone.discovery.discover reports it as a DiscoveryError
 

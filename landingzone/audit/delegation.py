@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from landingzone.audit.model import AuditContext, Cis, Issue, Practice, Severity, check
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
+DELEGATION_READS = ("organizations:describe_organization", "organizations:list_accounts*",
+                    "organizations:list_delegated_*", "organizations:list_aws_service_access_for_organization")
 
 
 def _has_org(ctx: AuditContext) -> bool:
@@ -24,7 +26,7 @@ def _describe(ctx: AuditContext, account_id: str) -> str:
        "compromise of that account; the organization trail belongs to a dedicated Security account.",
        remediation="Declare one account of kind security; stage `security` registers it as CloudTrail delegated "
        "administrator (through CloudTrail, so the service-linked role exists).",
-       cis=Cis(v7="2.1.6"), nist=("PR.AC", "DE.CM"), applies=_has_org)
+       cis=Cis(v7="2.1.6"), nist=("PR.AC", "DE.CM"), applies=_has_org, needs=DELEGATION_READS)
 def cloudtrail_delegated(ctx: AuditContext) -> Iterator[Issue]:
     admins = ctx.found.delegated_admins_for(CLOUDTRAIL)
     security = {a.id for a in ctx.security_accounts}
@@ -45,7 +47,7 @@ def cloudtrail_delegated(ctx: AuditContext) -> Iterator[Issue]:
        "account nor scattered across workload accounts.",
        remediation="List the services under organization.security_services; stage `security` delegates each to "
        "the Security account.",
-       cis=Cis(v7="2.1.6"), nist=("PR.AC", "DE.CM"), applies=_has_org)
+       cis=Cis(v7="2.1.6"), nist=("PR.AC", "DE.CM"), applies=_has_org, needs=DELEGATION_READS)
 def services_delegated(ctx: AuditContext) -> Iterator[Issue]:
     security = {a.id for a in ctx.security_accounts}
     wanted = set(ctx.settings.security_service_principals) - {CLOUDTRAIL}

@@ -6,11 +6,17 @@ differs from what the metadata produces.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from landingzone.audit import checks
 from landingzone.audit.model import Practice
+from landingzone.audit.prowler import COVERAGE, OUT_OF_SCOPE, PROWLER_VERSION
+
+PROWLER_RUN = Path(__file__).resolve().parents[2] / "docs" / "prowler-run.json"
+"""What scripts/compare-prowler last measured (absent until it has run)."""
 
 
 def _cell(text: str) -> str:
@@ -25,11 +31,19 @@ def render() -> str:
         "",
         "`landingzone audit` reads an organization with boto3 (the management account's credentials, member "
         "accounts through the access role) and runs these checks. Ids are stable. Severity decides the exit code "
-        "with `--fail-on low|medium|high` (exit 7 at or above it). Each check belongs to one practice of the seed; "
-        "the report scores each practice as the share of its applicable checks that pass. Reads that are refused "
-        "(access denied) are listed as not visible, never counted as passing.",
+        "with `--fail-on low|medium|high` (exit 7 at or above it). Each check belongs to one practice "
+        "(docs/practices.md); the report scores each practice as the share of its evaluated checks that pass.",
         "",
-        "| Id | Severity | Check | Practice | CIS v3.0 / v5.0 / v7.0 | NIST CSF |",
+        "Every read is retried by botocore (adaptive mode: backoff, and a client-side rate limit when AWS "
+        "throttles; 5 attempts against AWS, 2 against an endpoint override, `--max-attempts` to change it). A read "
+        "that is refused, not offered by the endpoint, or still failing (server error, throttling, time-out, "
+        "unreachable endpoint) is listed as not visible with its error, and the audit goes on. A check that needs "
+        "such a read is \"not evaluated\" (or fails, when what it did read is enough to find something): never a "
+        "pass. Every format then says the audit is incomplete and lists the reads it lacks; without a finding at "
+        "`--fail-on`, the exit code is 8. `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` are honoured like "
+        "`--aws-endpoint` (S3 Control's account-id host names included).",
+        "",
+        "| Id | Severity | Check | Practice | CIS v3.0 / v5.0 / v7.0 | NIST CSF 1.1 |",
         "|---|---|---|---|---|---|",
     ]
     for chk in checks():
@@ -41,7 +55,60 @@ def render() -> str:
     for chk in checks():
         lines += ["", f"## {chk.id}: {chk.title}", "", f"Family: {chk.family}. Severity: {chk.severity.value}.", "",
                   f"Why: {chk.rationale}", "", f"Fix: {chk.remediation}"]
+    lines += _prowler_section()
     return "\n".join(lines) + "\n"
+
+
+def _prowler_section() -> list[str]:
+    lines = ["", "## Side by side with Prowler", "",
+             f"### Which Prowler {PROWLER_VERSION} checks cover the same ground", "",
+             "Not produced by a run: written from Prowler's check code and metadata (landingzone/audit/prowler.py).",
+             "", "| LZ check | Prowler checks | Where the logic differs |", "|---|---|---|"]
+    for chk in checks():
+        prowler, difference = COVERAGE.get(chk.id, ((), "Not mapped yet."))
+        names = "<br>".join(f"`{p}`" for p in prowler) or "none"
+        lines.append(f"| {chk.id} | {names} | {_cell(difference)} |")
+    lines += ["", "### What Prowler checks on this ground and we leave out", "",
+              "| Prowler check | Why it is out of scope here |", "|---|---|"]
+    lines += [f"| `{name}` | {_cell(why)} |" for name, why in OUT_OF_SCOPE.items()]
+    lines += ["", "### The run", ""]
+    if not PROWLER_RUN.exists():
+        lines.append("`scripts/compare-prowler` has not been run on this tree yet.")
+        return lines
+    run: dict[str, Any] = json.loads(PROWLER_RUN.read_text(encoding="utf-8"))
+    lines += [
+        f"Produced by `scripts/compare-prowler` on {run['date']}: Prowler {run['prowler_version']} (its own venv) "
+        f"and `landingzone audit`, on the organization of tests/audit built in a moto server, once well built and "
+        f"once per broken practice that some Prowler check covers. Total run time {run['run_seconds']} s "
+        f"({run['prowler_seconds']} s of Prowler runs, three scenarios at a time). Prowler scans one account per "
+        "run: the management account, or for a break inside one account that account (through the access role); "
+        "it ran "
+        f"{len(run['checks_run'])} checks with `--scan-unused-services` and a configuration naming the Security "
+        "account as a trusted delegated administrator. A Prowler check counts for a scenario when it fails there "
+        "and not in the well-built organization (by check, since resource ids change between builds: a check "
+        "already failing in the baseline on another resource, e.g. s3_bucket_object_versioning on the access-log "
+        "bucket, cannot count again).", "",
+        "| Scenario | Account scanned by Prowler | landingzone | Prowler | Flagged by |", "|---|---|---|---|---|"]
+    if run.get("note"):
+        lines[-2:-2] = [f"Note: {run['note']}", ""]
+    for name, row in run["scenarios"].items():
+        ours, theirs = row["landingzone"], row["prowler"]
+        who = "both" if ours and theirs else "landingzone only" if ours else "Prowler only" if theirs else "neither"
+        lines.append(f"| {name} | {row['account']} | {', '.join(ours) or '-'} | "
+                     f"{'<br>'.join(f'`{c}`' for c in theirs) or '-'} | {who} |")
+    for name, ids in run.get("not_run", {}).items():
+        lines.append(f"| {name} | not run: no Prowler check covers {', '.join(ids)} | {', '.join(ids)} | - | "
+                     "landingzone only |")
+    base = run["baseline"]["prowler"]
+    lines += ["", "In the well-built organization (zero landingzone findings), Prowler fails these checks; each is "
+              "either a difference of logic named above, out of scope, or a gap of moto:", ""]
+    for who, failed in base.items():
+        lines.append(f"- {who}: " + (", ".join(f"`{c}`" for c in failed) or "none"))
+    silent = sorted(set(run["checks_run"]) - set(run["checks_with_results"]))
+    if silent:
+        lines += ["", "Prowler checks that produced no result at all against moto (moto lacks what they read, e.g. "
+                  "the credential report's root row): " + ", ".join(f"`{c}`" for c in silent) + "."]
+    return lines
 
 
 def main(argv: list[str]) -> int:

@@ -52,7 +52,8 @@ def security_contact_everywhere(ctx: AuditContext) -> Iterator[Issue]:
        "iam.amazonaws.com and call iam:EnableOrganizationsRootCredentialsManagement and "
        "iam:EnableOrganizationsRootSessions; then delete existing root credentials with "
        "`landingzone root-credentials --yes`.",
-       nist=("PR.AC",), applies=_features_visible)
+       cis=Cis(v7="2.1.1"), nist=("PR.AC",), applies=_features_visible,
+       needs=("iam:list_organizations_features@management",))
 def centralized_root_access(ctx: AuditContext) -> Iterator[Issue]:
     features = set(ctx.found.governance.root_features or ())
     missing = [f for f in ROOT_FEATURES if f not in features]

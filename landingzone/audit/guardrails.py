@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from landingzone.audit.model import AuditContext, Issue, Practice, Severity, check
+from landingzone.audit.model import AuditContext, Cis, Issue, Practice, Severity, check
 from landingzone.config import WORKLOAD_ACCOUNT_KINDS
 from landingzone.discovery import PolicyInfo
 
@@ -17,6 +17,12 @@ def scps_enabled(ctx: AuditContext) -> bool:
     return root is not None and SCP_TYPE in root.enabled_policy_types
 
 
+POLICY_READS = ("organizations:list_roots", "organizations:list_policies", "organizations:describe_policy",
+                "organizations:list_targets_for_policy", "organizations:list_accounts*",
+                "organizations:list_organizational_units_for_parent")
+"""What the SCPs in force on each target are read from."""
+
+
 def is_full_aws_access(policy: PolicyInfo) -> bool:
     return policy.aws_managed and policy.name == FULL_AWS_ACCESS
 
@@ -26,7 +32,8 @@ def is_full_aws_access(policy: PolicyInfo) -> bool:
        rationale="Without the SCP policy type no guardrail applies anywhere in the organization.",
        remediation="Stage `guardrails` enables the policy type before attaching the library's SCPs "
        "(`aws organizations enable-policy-type --policy-type SERVICE_CONTROL_POLICY`).",
-       nist=("PR.AC", "PR.PT"), applies=lambda ctx: ctx.found.root is not None)
+       cis=Cis(v7="2.1.2"), nist=("PR.AC", "PR.PT"), applies=lambda ctx: ctx.found.root is not None,
+       needs=("organizations:list_roots",))
 def scp_type_enabled(ctx: AuditContext) -> Iterator[Issue]:
     root = ctx.found.root
     if root is not None and not scps_enabled(ctx):
@@ -39,7 +46,7 @@ def scp_type_enabled(ctx: AuditContext) -> Iterator[Issue]:
        "its parent OUs) enforces nothing beyond the root's baseline.",
        remediation="Assign guardrails to the OU (guardrails[].targets: the OU path, e.g. Workloads); stage "
        "`guardrails` attaches them.",
-       nist=("PR.AC", "PR.PT"), applies=lambda ctx: scps_enabled(ctx) and ctx.found.policies_visible)
+       cis=Cis(v7="2.1.2"), nist=("PR.AC", "PR.PT"), applies=scps_enabled, needs=POLICY_READS)
 def workload_ous_have_scps(ctx: AuditContext) -> Iterator[Issue]:
     found = ctx.found
     root_id = found.root.id if found.root else ""

@@ -7,16 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from landingzone.audit.guardrails import scps_enabled
-from landingzone.audit.model import AuditContext, Issue, Practice, Severity, check
+from landingzone.audit.guardrails import POLICY_READS, scps_enabled
+from landingzone.audit.model import AuditContext, Cis, Issue, Practice, Severity, check
 from landingzone.discovery import Discovery
 from landingzone.policies.simulator import NamedPolicy, PolicyTree, SimulationError, TreeAccount, simulate
 
 SEED_PROTECTED_ACTIONS = ("iam:DeleteRole", "iam:UpdateRole")
-"""What the seed's example SCP denies on /org-admin/ roles (with iam:ChangePassword, which concerns users)."""
+"""What the org-admin-roles practice's example SCP denies on /org-admin/ roles (with iam:ChangePassword, which
+concerns users)."""
 
 HARDENED_PROTECTED_ACTIONS = ("iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePolicy")
 """Changes that take a role over rather than break it: rewriting who may assume it, or what it may do."""
+
+ROLE_READS = ("iam:list_roles", "sts:assume_role", "organizations:list_accounts*")
+PROTECTION_READS = (*ROLE_READS, *POLICY_READS)
 
 PROBE_ROLE = "landingzone-audit-probe"
 """A principal outside the protected path, as whom the modifications are simulated."""
@@ -71,7 +75,7 @@ def _allowed_changes(ctx: AuditContext, actions: tuple[str, ...]) -> Iterator[tu
        "them all (arn:aws:iam::*:role/org-admin/*).",
        remediation="org_admin.path and org_admin.role_names; stage `security` creates the roles in every member "
        "account.",
-       nist=("PR.AC",), applies=_has_org)
+       nist=("PR.AC",), applies=_has_org, needs=ROLE_READS)
 def org_admin_roles_exist(ctx: AuditContext) -> Iterator[Issue]:
     path = ctx.settings.org_admin_path
     for acct in ctx.found.member_accounts():
@@ -86,9 +90,10 @@ def org_admin_roles_exist(ctx: AuditContext) -> Iterator[Issue]:
        practice=Practice.ORG_ADMIN_ROLES,
        rationale="Without a guardrail, anyone with IAM rights in a member account can delete or change an "
        "administration role and lock the organization out of that account.",
-       remediation="Assign protect-org-admin-roles-strict (or protect-org-admin-roles, the seed's example) to Root "
-       "in guardrails[]; stage `guardrails` attaches it. It must match the role path through aws:PrincipalArn.",
-       nist=("PR.AC", "PR.PT"), applies=_has_org)
+       remediation="Assign protect-org-admin-roles-strict (or protect-org-admin-roles, the org-admin-roles "
+       "practice's example) to Root in guardrails[]; stage `guardrails` attaches it. It must match the role path "
+       "through aws:PrincipalArn.",
+       cis=Cis(v7="2.1.2"), nist=("PR.AC", "PR.PT"), applies=_has_org, needs=PROTECTION_READS)
 def org_admin_roles_protected(ctx: AuditContext) -> Iterator[Issue]:
     for account_id, name, role_arn, allowed in _allowed_changes(ctx, SEED_PROTECTED_ACTIONS):
         if allowed:
@@ -98,11 +103,12 @@ def org_admin_roles_protected(ctx: AuditContext) -> Iterator[Issue]:
 
 @check(id="LZ-IAM-004", title="Admin roles' trust and permissions are protected too", severity=Severity.MEDIUM,
        practice=Practice.ORG_ADMIN_ROLES,
-       rationale="The seed's example SCP stops deleting and updating the roles, but whoever may rewrite a role's "
+       rationale="The org-admin-roles practice's example SCP stops deleting and updating the roles, but whoever "
+                 "may rewrite a role's "
        "trust policy or attach a policy to it can take the role over.",
        remediation="Use protect-org-admin-roles-strict instead of protect-org-admin-roles in guardrails[] (it also "
        "denies trust, policy, boundary and tag changes and exempts the administering principals).",
-       nist=("PR.AC", "PR.PT"), applies=_has_org)
+       cis=Cis(v7="2.1.2"), nist=("PR.AC", "PR.PT"), applies=_has_org, needs=PROTECTION_READS)
 def org_admin_roles_hardened(ctx: AuditContext) -> Iterator[Issue]:
     seed_gaps = {arn for _, _, arn, allowed in _allowed_changes(ctx, SEED_PROTECTED_ACTIONS) if allowed}
     for account_id, name, role_arn, allowed in _allowed_changes(ctx, HARDENED_PROTECTED_ACTIONS):
@@ -117,11 +123,13 @@ def org_admin_roles_hardened(ctx: AuditContext) -> Iterator[Issue]:
        "account where it is missing or refused is unmanaged and unaudited.",
        remediation="access_role_name names the role; accounts created by Organizations get it. For an invited "
        "account, create the role trusting the management account.",
-       nist=("PR.AC", "ID.AM"), applies=_has_org)
+       nist=("PR.AC", "ID.AM"), applies=_has_org, needs=("sts:assume_role",))
 def access_role_works(ctx: AuditContext) -> Iterator[Issue]:
     role = ctx.found.options.access_role_name
+    refused = {n.account_id for n in ctx.unread("sts:assume_role") if n.reason == "refused"}
     for acct in ctx.found.member_accounts():
         view = ctx.found.account_views.get(acct.id)
-        if view is not None and not view.visible:
+        # Only a refusal says the role is missing or distrusts us; a failing STS says nothing about the role.
+        if view is not None and not view.visible and acct.id in refused:
             yield Issue(acct.id, f"cannot assume {role} in account {acct.name!r}: nothing in it was audited",
                         acct.id)

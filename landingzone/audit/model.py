@@ -1,12 +1,13 @@
 """The audit's vocabulary: practices, check metadata, findings, and the context a check reads.
 
 A check is a plain function from an :class:`AuditContext` (discovered data plus a little interpretation) to the
-issues it found; its metadata (stable id, severity, rationale, remediation, seed practice, CIS and NIST ids) is
+issues it found; its metadata (stable id, severity, rationale, remediation, practice, CIS and NIST ids) is
 data on the :class:`Check` next to it, registered with :func:`check`. Nothing here calls AWS.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from enum import StrEnum
 
 from landingzone.config import AccountKind, LandingZoneConfig
 from landingzone.constants import DEFAULT_ORG_ADMIN_PATH
-from landingzone.discovery import AccountInfo, Discovery
+from landingzone.discovery import AccountInfo, Discovery, NotVisible
 
 
 class Severity(StrEnum):
@@ -28,7 +29,8 @@ class Severity(StrEnum):
 
 
 class Practice(StrEnum):
-    """The seed's practices (../shared/seed/), which the landing zone implements and the audit checks."""
+    """The practices of docs/practices.md (their ids are its headings), which the landing zone implements and the
+    audit checks."""
 
     SEPARATE_ENVIRONMENTS = "separate-environments"
     MANAGEMENT_ACCOUNT = "management-account"
@@ -89,6 +91,10 @@ class Issue:
 
 
 CheckFunction = Callable[["AuditContext"], Iterable[Issue]]
+Needs = tuple[str, ...] | Callable[["AuditContext"], tuple[str, ...]]
+"""The reads a check depends on, as ``service:operation`` patterns (fnmatch wildcards), optionally
+``@management`` to count only the management account's reads; or a function of the context that returns them
+(for a check whose needs depend on what was found)."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,12 @@ class Check:
     run: CheckFunction | None = None
     applies: Callable[[AuditContext], bool] | None = None
     """When given and false, the check is not applicable (it neither passes nor fails)."""
+    needs: Needs = ()
+    """Reads the check depends on: when one of them gave nothing usable, the check cannot pass ("not
+    evaluated" unless it found something anyway) and the audit is incomplete."""
+
+    def needed(self, ctx: AuditContext) -> tuple[str, ...]:
+        return self.needs(ctx) if callable(self.needs) else self.needs
 
 
 @dataclass(frozen=True)
@@ -130,7 +142,8 @@ _ID_RE = re.compile(r"^LZ-[A-Z]{3,4}-\d{3}$")
 
 def check(*, id: str, title: str, severity: Severity, practice: Practice, rationale: str, remediation: str,  # noqa: A002
           cis: Cis | None = None, nist: tuple[str, ...] = (),
-          applies: Callable[[AuditContext], bool] | None = None) -> Callable[[CheckFunction], CheckFunction]:
+          applies: Callable[[AuditContext], bool] | None = None,
+          needs: Needs = ()) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function with its metadata."""
     if not _ID_RE.match(id):
         raise ValueError(f"{id!r} is not a check id (LZ-XXX-NNN, a family of three or four letters)")
@@ -141,7 +154,7 @@ def check(*, id: str, title: str, severity: Severity, practice: Practice, ration
         family = fn.__module__.rsplit(".", 1)[-1]
         REGISTRY[id] = Check(id=id, title=title, severity=severity, practice=practice, rationale=rationale,
                              remediation=remediation, family=family, cis=cis or Cis(), nist=nist, run=fn,
-                             applies=applies)
+                             applies=applies, needs=needs)
         return fn
 
     return register
@@ -194,6 +207,20 @@ class AuditSettings:
     securityhub_standards: tuple[str, ...] = (
         "aws-foundational-security-best-practices/v/1.0.0", "cis-aws-foundations-benchmark/v/5.0.0")
     """Security Hub standards the root's configuration policy must enable (the end of their ARNs)."""
+    governed_regions: tuple[str, ...] | None = None
+    """The regions workloads may use (governed_regions in the configuration, or --region); None when none is
+    configured, and the region-deny check does not apply."""
+    exempt_buckets: tuple[str, ...] = ()
+    """Buckets of the management account that are not workloads: the landing zone's own state bucket."""
+
+
+def state_buckets(cfg: LandingZoneConfig) -> tuple[str, ...]:
+    """The S3 bucket of an s3:// state backend, which may live in the management account without being a
+    workload."""
+    url = cfg.state.backend_url or ""
+    if not url.startswith("s3://"):
+        return ()
+    return (url[len("s3://"):].split("/", 1)[0].split("?", 1)[0],)
 
 
 class AuditContext:
@@ -222,8 +249,23 @@ class AuditContext:
             if cfg.organization.security_services else AuditSettings().security_service_principals,
             enabled_security_services=tuple(cfg.security_services.enabled_services()),
             guardduty_protection_plans=tuple(p.value for p in cfg.security_services.guardduty.protection_plans),
-            securityhub_standards=tuple(s.value for s in cfg.security_services.securityhub.standards))
+            securityhub_standards=tuple(s.value for s in cfg.security_services.securityhub.standards),
+            governed_regions=tuple(cfg.governed_regions), exempt_buckets=state_buckets(cfg))
         return cls(found, kinds=kinds, settings=settings)
+
+    def unread(self, *patterns: str) -> list[NotVisible]:
+        """The reads that gave nothing usable and match one of the patterns (see :data:`Needs`)."""
+        out = []
+        mgmt = self.found.caller_account_id
+        for nv in self.found.not_visible:
+            for pattern in patterns:
+                glob, _, scope = pattern.partition("@")
+                if scope == "management" and nv.account_id not in (mgmt, None):
+                    continue
+                if fnmatch.fnmatchcase(nv.read, glob):
+                    out.append(nv)
+                    break
+        return out
 
     def kind(self, account_id: str) -> AccountKind | None:
         return self.kinds.get(account_id)

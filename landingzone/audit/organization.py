@@ -13,15 +13,22 @@ def _has_org(ctx: AuditContext) -> bool:
     return ctx.has_organization
 
 
+TREE_READS = ("organizations:describe_organization", "organizations:list_roots", "organizations:list_accounts*",
+              "organizations:list_organizational_units_for_parent")
+"""What the organization's shape (accounts, OUs, parents) is read from."""
+
+
 @check(id="LZ-ORG-001", title="AWS Organizations with all features", severity=Severity.HIGH,
        practice=Practice.ORGANIZATIONS,
        rationale="SCPs and delegated administration, which every other practice relies on, need an "
        "organization with the ALL feature set; consolidated billing alone governs nothing.",
        remediation="Stage `organization` creates the organization with feature set ALL. For an existing one: "
        "Organizations > Settings > enable all features, then adopt it with organization.existing_id.",
-       nist=("ID.AM", "PR.AC"))
+       nist=("ID.AM", "PR.AC"), needs=("organizations:describe_organization",))
 def organization_all_features(ctx: AuditContext) -> Iterator[Issue]:
     org = ctx.found.organization
+    if org is None and ctx.unread("organizations:describe_organization"):
+        return  # unknown, not absent: not evaluated
     if org is None:
         yield Issue(ctx.found.caller_account_id, "the account is not part of an AWS organization",
                     ctx.found.caller_account_id)
@@ -35,7 +42,7 @@ def organization_all_features(ctx: AuditContext) -> Iterator[Issue]:
        "loss; separate accounts are the strongest boundary AWS offers.",
        remediation="Declare a production and a development account under `accounts` (kind: production / "
        "development); stage `organization` creates them. Move workloads out of the shared account.",
-       nist=("PR.DS", "ID.AM"), applies=_has_org)
+       nist=("PR.DS", "ID.AM"), applies=_has_org, needs=TREE_READS)
 def separate_environments(ctx: AuditContext) -> Iterator[Issue]:
     org_id = ctx.found.organization.id if ctx.found.organization else ""
     if not ctx.accounts_of(AccountKind.PRODUCTION):
@@ -50,7 +57,7 @@ def separate_environments(ctx: AuditContext) -> Iterator[Issue]:
        "forces one set of guardrails on both.",
        remediation="Place production and development accounts in different OUs (accounts[].ou, e.g. "
        "Workloads/Prod and Workloads/NonProd); stage `organization` moves them.",
-       cis=Cis(v7="2.1.4"), nist=("PR.AC", "ID.AM"), applies=_has_org)
+       cis=Cis(v7="2.1.4"), nist=("PR.AC", "ID.AM"), applies=_has_org, needs=TREE_READS)
 def environments_in_separate_ous(ctx: AuditContext) -> Iterator[Issue]:
     by_parent: dict[str, set[AccountKind]] = defaultdict(set)
     paths: dict[str, str] = {}
@@ -69,7 +76,7 @@ def environments_in_separate_ous(ctx: AuditContext) -> Iterator[Issue]:
        rationale="An account directly under the root gets only the root's guardrails; grouping accounts in OUs "
        "is what lets SCPs be targeted.",
        remediation="Set accounts[].ou to an OU path for every workload account; stage `organization` moves it.",
-       nist=("PR.AC",), applies=_has_org)
+       cis=Cis(v7="2.1.4"), nist=("PR.AC",), applies=_has_org, needs=TREE_READS)
 def workloads_in_ous(ctx: AuditContext) -> Iterator[Issue]:
     for acct in ctx.accounts_of(*WORKLOAD_ACCOUNT_KINDS):
         if acct.ou_path == "Root":

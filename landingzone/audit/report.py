@@ -12,6 +12,7 @@ from rich.table import Table
 
 from landingzone.audit import AuditReport, checks
 from landingzone.audit.model import Check, Finding, Severity
+from landingzone.discovery import NotVisible
 
 FORMATS = ("table", "json", "markdown", "sarif")
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -35,16 +36,29 @@ def _finding_data(f: Finding) -> dict[str, Any]:
             "account_id": f.issue.account_id, "region": f.issue.region}
 
 
+def _read_data(n: NotVisible) -> dict[str, Any]:
+    return {"account_id": n.account_id, "region": n.region, "service": n.service, "operation": n.operation,
+            "reason": n.reason, "error_code": n.error_code, "message": n.message}
+
+
+def _incomplete_text(report: AuditReport) -> str:
+    return (f"INCOMPLETE AUDIT: {len(report.missing_reads)} needed read(s) gave nothing usable; "
+            f"{len(report.not_evaluated)} check(s) not evaluated")
+
+
 def to_data(report: AuditReport) -> dict[str, Any]:
     return {
         "organization_id": report.organization_id,
         "accounts_audited": report.accounts_audited,
+        "complete": report.complete,
+        "missing_reads": [_read_data(n) for n in report.missing_reads],
         "findings": [_finding_data(f) for f in report.findings],
-        "checks": [{**_check_data(r.check), "status": r.status} for r in report.results],
+        "checks": [{**_check_data(r.check), "status": r.status,
+                    "missing_reads": [str(n) for n in r.gaps]} for r in report.results],
         "scores": [{"practice": s.practice.value, "title": s.practice.label, "score": s.score, "passed": s.passed,
-                    "failed": s.failed, "not_applicable": s.not_applicable} for s in report.scores()],
-        "not_visible": [{"account_id": n.account_id, "region": n.region, "service": n.service,
-                         "operation": n.operation, "error_code": n.error_code} for n in report.not_visible],
+                    "failed": s.failed, "not_applicable": s.not_applicable, "not_evaluated": s.not_evaluated}
+                   for s in report.scores()],
+        "not_visible": [_read_data(n) for n in report.not_visible],
         "quotas": [{"quota": name, "value": value} for name, value in report.quotas],
     }
 
@@ -55,11 +69,19 @@ def render_json(report: AuditReport) -> str:
 
 def render_markdown(report: AuditReport) -> str:
     lines = [f"# Landing zone audit: {report.organization_id or 'no organization'}", "",
-             f"{report.accounts_audited} account(s) audited, {len(report.findings)} finding(s).", "",
-             "## Score per practice", "", "| Practice | Score | Passed | Failed | N/A |", "|---|---|---|---|---|"]
+             f"{report.accounts_audited} account(s) audited, {len(report.findings)} finding(s).", ""]
+    if not report.complete:
+        lines += [f"> **{_incomplete_text(report)}.** The checks below marked not evaluated neither pass nor fail;",
+                  "> the reads it lacks:", ">"]
+        lines += [f"> - {n}" for n in report.missing_reads]
+        lines += ["", "Not evaluated: " + ", ".join(
+            f"{r.check.id} ({r.check.title})" for r in report.not_evaluated) if report.not_evaluated else
+            "Every check was evaluated; those with findings lacked part of what they read.", ""]
+    lines += ["## Score per practice", "", "| Practice | Score | Passed | Failed | N/A | Not evaluated |",
+              "|---|---|---|---|---|---|"]
     for s in report.scores():
         lines.append(f"| {s.practice.label} | {_score_text(s.score)} | {s.passed} | {s.failed} | "
-                     f"{s.not_applicable} |")
+                     f"{s.not_applicable} | {s.not_evaluated} |")
     lines += ["", "## Findings", ""]
     if not report.findings:
         lines.append("None.")
@@ -69,7 +91,8 @@ def render_markdown(report: AuditReport) -> str:
             cells = [f.id, f.severity.value, f"`{f.issue.resource}`", f.issue.message, f.check.remediation]
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     if report.not_visible:
-        lines += ["", "## Not visible", "", "Reads that were refused; what they would show was not audited.", ""]
+        lines += ["", "## Not visible", "", "Reads that gave nothing usable (refused, not offered, or failing after "
+                  "the retries); what they would show was not audited.", ""]
         lines += [f"- {n}" for n in report.not_visible]
     return "\n".join(lines) + "\n"
 
@@ -79,11 +102,18 @@ def render_table(report: AuditReport, *, width: int = 120) -> str:
     console = Console(file=buf, width=width, highlight=False, force_terminal=False, color_system=None)
     console.print(f"Organization {report.organization_id or '(none)'}: {report.accounts_audited} account(s) "
                   f"audited, {len(report.findings)} finding(s)")
+    if not report.complete:
+        console.print(_incomplete_text(report))
+        for n in report.missing_reads:
+            console.print(f"  missing read: {n}")
+        for r in report.not_evaluated:
+            console.print(f"  not evaluated: {r.check.id} {r.check.title}")
     scores = Table(title="Score per practice", title_justify="left")
-    for col in ("Practice", "Score", "Passed", "Failed", "N/A"):
+    for col in ("Practice", "Score", "Passed", "Failed", "N/A", "Not evaluated"):
         scores.add_column(col)
     for s in report.scores():
-        scores.add_row(s.practice.label, _score_text(s.score), str(s.passed), str(s.failed), str(s.not_applicable))
+        scores.add_row(s.practice.label, _score_text(s.score), str(s.passed), str(s.failed), str(s.not_applicable),
+                       str(s.not_evaluated))
     console.print(scores)
     if report.findings:
         table = Table(title="Findings", title_justify="left")
@@ -142,7 +172,16 @@ def render_sarif(report: AuditReport, *, artifact_uri: str = "landingzone.yaml",
             "tool": {"driver": {"name": "landingzone", "version": version, "semanticVersion": version,
                                 "rules": sarif_rules}},
             "results": results,
-            "properties": {"organizationId": report.organization_id,
+            # The run itself succeeded; each read it lacks is a tool execution notification, and the run's
+            # properties say whether the audit is complete and which checks were not evaluated.
+            "invocations": [{
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [
+                    {"level": "warning", "message": {"text": f"missing read: {n}"},
+                     "descriptor": {"id": "missing-read"}} for n in report.missing_reads],
+            }],
+            "properties": {"organizationId": report.organization_id, "complete": report.complete,
+                           "notEvaluated": [r.check.id for r in report.not_evaluated],
                            "scores": {s.practice.value: s.score for s in report.scores()},
                            "notVisible": [str(n) for n in report.not_visible]},
         }],

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from landingzone.audit.model import AuditContext, Cis, Issue, Practice, Severity, check
-from landingzone.discovery_services import (
+from landingzone.discovery.services import (
     ACCESS_ANALYZER,
     CONFIG,
     DETECTIVE,
@@ -26,6 +26,11 @@ PRINCIPALS = {"guardduty": GUARDDUTY, "securityhub": SECURITYHUB, "config": CONF
 TITLES = {"guardduty": "GuardDuty", "securityhub": "Security Hub", "config": "AWS Config",
           "access-analyzer": "IAM Access Analyzer", "inspector": "Inspector", "macie": "Macie",
           "detective": "Detective"}
+
+
+_ADMIN_READS = ("organizations:list_delegated_administrators", "sts:assume_role")
+"""Every check here reads its service from the delegated administrator, found in the organization and reached
+through the access role."""
 
 
 def chosen(service: str) -> Callable[[AuditContext], bool]:
@@ -69,7 +74,8 @@ def _members_missing(ctx: AuditContext, members: dict[str, str] | None, ok: set[
        remediation="security_services.guardduty.enabled: true (the default); stage `security_services` creates the "
        "detectors and sets auto-enable ALL. Elsewhere: `aws guardduty update-organization-configuration "
        "--detector-id <id> --auto-enable-organization-members ALL` in each region, from the administrator.",
-       cis=Cis(v7="2.1.6"), nist=("DE.CM", "DE.AE"), applies=chosen("guardduty"))
+       cis=Cis(v7="2.1.6"), nist=("DE.CM", "DE.AE"), applies=chosen("guardduty"),
+       needs=(*_ADMIN_READS, "guardduty:*"))
 def guardduty_everywhere(ctx: AuditContext) -> Iterator[Issue]:
     yield from _no_admin(ctx, "guardduty")
     regions = ctx.found.security_services.guardduty
@@ -98,7 +104,8 @@ def guardduty_everywhere(ctx: AuditContext) -> Iterator[Issue]:
        "threat detection does not; as organization features with auto-enable ALL they cover every account.",
        remediation="security_services.guardduty.protection_plans; stage `security_services` sets each as an "
        "organization feature auto-enabled for ALL.",
-       nist=("DE.CM",), applies=chosen("guardduty"))
+       nist=("DE.CM",), applies=chosen("guardduty"),
+       needs=(*_ADMIN_READS, "guardduty:*"))
 def guardduty_plans(ctx: AuditContext) -> Iterator[Issue]:
     regions = ctx.found.security_services.guardduty
     admin = ctx.found.security_services.admins.get(GUARDDUTY)
@@ -120,7 +127,8 @@ def guardduty_plans(ctx: AuditContext) -> Iterator[Issue]:
        "enabled; central configuration with a policy on the root enables it for present and future accounts.",
        remediation="security_services.securityhub.enabled: true (the default); stage `security_services` sets "
        "central configuration, a configuration policy with the standards, and associates it with the root.",
-       cis=Cis(v3="4.16"), nist=("ID.RA", "DE.CM"), applies=chosen("securityhub"))
+       cis=Cis(v3="4.16"), nist=("ID.RA", "DE.CM"), applies=chosen("securityhub"),
+       needs=(*_ADMIN_READS, "securityhub:*"))
 def securityhub_everywhere(ctx: AuditContext) -> Iterator[Issue]:
     yield from _no_admin(ctx, "securityhub")
     hub = ctx.found.security_services.securityhub
@@ -159,7 +167,8 @@ def securityhub_everywhere(ctx: AuditContext) -> Iterator[Issue]:
        "regions).",
        remediation="Stage `security_services` creates the aggregator in the home region, linking the other "
        "governed regions.",
-       nist=("DE.AE",), applies=chosen("securityhub"))
+       nist=("DE.AE",), applies=chosen("securityhub"),
+       needs=(*_ADMIN_READS, "securityhub:*finding_aggregator*"))
 def securityhub_aggregation(ctx: AuditContext) -> Iterator[Issue]:
     hub = ctx.found.security_services.securityhub
     admin = ctx.found.security_services.admins.get(SECURITYHUB)
@@ -181,7 +190,8 @@ def securityhub_aggregation(ctx: AuditContext) -> Iterator[Issue]:
        "and compliance across the governed regions.",
        remediation="security_services.config.enabled: true (the default); stage `security_services` creates the "
        "organization aggregator in the Security account.",
-       cis=Cis(v3="3.3"), nist=("ID.AM", "DE.CM"), applies=chosen("config"))
+       cis=Cis(v3="3.3"), nist=("ID.AM", "DE.CM"), applies=chosen("config"),
+       needs=(*_ADMIN_READS, "config:describe_configuration_aggregators"))
 def config_aggregator(ctx: AuditContext) -> Iterator[Issue]:
     yield from _no_admin(ctx, "config")
     aggregators = ctx.found.security_services.config_aggregators
@@ -202,7 +212,8 @@ def config_aggregator(ctx: AuditContext) -> Iterator[Issue]:
        "resources of its own region only.",
        remediation="security_services.access_analyzer.enabled: true (the default); stage `security_services` "
        "creates an organization analyzer per governed region.",
-       cis=Cis(v3="1.20", v5="1.19"), nist=("PR.AC",), applies=chosen("access-analyzer"))
+       cis=Cis(v3="1.20", v5="1.19"), nist=("PR.AC",), applies=chosen("access-analyzer"),
+       needs=(*_ADMIN_READS, "accessanalyzer:list_analyzers"))
 def access_analyzer_everywhere(ctx: AuditContext) -> Iterator[Issue]:
     yield from _no_admin(ctx, "access-analyzer")
     analyzers = ctx.found.security_services.analyzers
@@ -220,7 +231,8 @@ def access_analyzer_everywhere(ctx: AuditContext) -> Iterator[Issue]:
        rationale="Each of them protects only the accounts it is enabled for; auto-enable covers new accounts.",
        remediation="security_services.inspector/macie/detective.enabled: true; stage `security_services` sets the "
        "organization configuration's auto-enable in every governed region.",
-       nist=("DE.CM", "ID.RA"), applies=lambda ctx: ctx.has_organization)
+       nist=("DE.CM", "ID.RA"), applies=lambda ctx: ctx.has_organization,
+       needs=(*_ADMIN_READS, "inspector2:*", "macie2:*", "detective:*"))
 def optional_services(ctx: AuditContext) -> Iterator[Issue]:
     view = ctx.found.security_services
     wanted = set(ctx.settings.enabled_security_services)
@@ -252,7 +264,8 @@ def optional_services(ctx: AuditContext) -> Iterator[Issue]:
        "its subscriptions and the rules.",
        nist=("DE.AE", "RS.CO"),
        applies=lambda ctx: ctx.has_organization and bool(
-           {"guardduty", "securityhub"} & set(ctx.settings.enabled_security_services)))
+           {"guardduty", "securityhub"} & set(ctx.settings.enabled_security_services)),
+       needs=(*_ADMIN_READS, "sns:*", "events:*"))
 def findings_route(ctx: AuditContext) -> Iterator[Issue]:
     view = ctx.found.security_services
     admin = view.admins.get(SECURITYHUB) or view.admins.get(GUARDDUTY)

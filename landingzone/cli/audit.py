@@ -15,7 +15,7 @@ from landingzone import config as lzconfig
 from landingzone.cli.app import app
 from landingzone.cli.options import AuditFormat, FailOn, choice_option, err
 from landingzone.constants import DEFAULT_ACCESS_ROLE_NAME, DEFAULT_ORG_ADMIN_PATH
-from landingzone.errors import EXIT_AUDIT_FINDINGS, PreflightError
+from landingzone.errors import EXIT_AUDIT_FINDINGS, EXIT_AUDIT_INCOMPLETE, PreflightError
 
 
 @app.command()
@@ -36,13 +36,17 @@ def audit(
     aws_endpoint: Annotated[str | None, typer.Option(help="Send every AWS call here (moto, LocalStack).")] = None,
     profile: Annotated[str | None, typer.Option(help="AWS profile of the management account.")] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Accounts read at the same time.")] = 8,
+    max_attempts: Annotated[int | None, typer.Option(min=1, max=10, help="Attempts per read (botocore adaptive "
+                                                     "retries); default 5, or 2 with an endpoint override.")] = None,
 ) -> None:
     """Audit an AWS organization against the landing zone's practices: Organizations with all features, separate
     production and development accounts, an empty management account, the Security account as delegated
     administrator, an organization trail with a query layer, OUs with SCPs, protected /org-admin/ roles and
     role-based security groups. Reads only (boto3, the management account's credentials, member accounts through
     the access role). Uses the configuration when it exists (regions, account kinds, access role), else defaults
-    and the options below. Exits 7 when a finding is at or above --fail-on.
+    and the options below. Every read is retried (adaptive, bounded); one still failing is listed as not visible
+    and the checks that need it are not evaluated. Exits 7 when a finding is at or above --fail-on, otherwise 8
+    when the audit is incomplete. AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work like --aws-endpoint.
 
     Example:
 
@@ -52,7 +56,7 @@ def audit(
     from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError
 
     from landingzone.audit import AuditContext, run_audit
-    from landingzone.audit.model import Severity
+    from landingzone.audit.model import AuditSettings, Severity
     from landingzone.audit.report import render
     from landingzone.discovery import DiscoveryOptions, DiscoveryProgress, discover
 
@@ -65,7 +69,8 @@ def audit(
         home_region=home, regions=regions,
         access_role_name=access_role or (cfg.access_role_name if cfg else DEFAULT_ACCESS_ROLE_NAME),
         org_admin_path=cfg.org_admin.path if cfg else DEFAULT_ORG_ADMIN_PATH,
-        endpoint_url=aws_endpoint or (cfg.aws.endpoint if cfg else None), max_workers=concurrency)
+        endpoint_url=aws_endpoint or (cfg.aws.endpoint if cfg else None), max_workers=concurrency,
+        max_attempts=max_attempts)
     session = boto3.Session(profile_name=profile or (cfg.aws.profile if cfg else None), region_name=home)
 
     show = sys.stderr.isatty()
@@ -85,7 +90,11 @@ def audit(
     except BotoCoreError as exc:
         raise PreflightError(f"cannot reach AWS: {exc}", fix="check the network, --aws-endpoint and the "
                              "credentials (`landingzone doctor --action audit`)") from None
-    ctx = AuditContext.from_config(found, cfg) if cfg else AuditContext(found)
+    if cfg is not None:
+        ctx = AuditContext.from_config(found, cfg)
+    else:  # regions named on the command line are the governed ones; without them none is configured
+        ctx = AuditContext(found, settings=AuditSettings(org_admin_path=options.org_admin_path,
+                                                         governed_regions=regions if region else None))
     report = run_audit(ctx)
     text = render(report, output_format.value, artifact_uri=config.as_posix())
     if output is not None:
@@ -94,6 +103,10 @@ def audit(
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     if report.not_visible:
-        err.print(f"{len(report.not_visible)} read(s) were refused; the report lists what was not visible")
+        err.print(f"{len(report.not_visible)} read(s) gave nothing usable; the report lists what was not visible")
     if report.fails(threshold):
         raise typer.Exit(EXIT_AUDIT_FINDINGS)
+    if not report.complete:
+        err.print(f"incomplete audit: {len(report.not_evaluated)} check(s) not evaluated, "
+                  f"{len(report.missing_reads)} needed read(s) missing (exit {EXIT_AUDIT_INCOMPLETE})")
+        raise typer.Exit(EXIT_AUDIT_INCOMPLETE)

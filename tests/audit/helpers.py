@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from landingzone.audit import AuditReport, run_audit
-from landingzone.audit.model import AuditContext
+from landingzone.audit.model import AuditContext, AuditSettings
 from landingzone.discovery import Discovery, DiscoveryOptions, ProgressCallback, discover
-from tests.audit.moto_org import HOME, shared_session
+from tests.audit.moto_org import ADMIN_PATH, HOME, shared_session
 
 MOTO_GAPS = {("service-quotas", "list_service_quotas"), ("cloudtrail", "list_event_data_stores"),
              ("securityhub", "list_finding_aggregators"), ("accessanalyzer", "list_analyzers")}
@@ -23,5 +23,13 @@ def discover_moto(endpoint: str, on_progress: ProgressCallback | None = None) ->
                     on_progress=on_progress)
 
 
+SETTINGS = AuditSettings(org_admin_path=ADMIN_PATH, governed_regions=(HOME,))
+"""The test organization's governed regions, as a configuration (or --region) would give them."""
+
+
+def audit_context(found: Discovery) -> AuditContext:
+    return AuditContext(found, settings=SETTINGS)
+
+
 def audit_moto(endpoint: str) -> AuditReport:
-    return run_audit(AuditContext(discover_moto(endpoint)))
+    return run_audit(audit_context(discover_moto(endpoint)))

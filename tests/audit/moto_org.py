@@ -1,7 +1,13 @@
 """Build an AWS organization in a moto server, to every practice or with one practice broken.
 
-Used by tests/audit and benchmarks/audit_scale.py. Everything goes through boto3 over HTTP to the server, with two
-documented exceptions where moto cannot do what AWS does (see ``register_cloudtrail_admin``).
+Used by tests/audit, benchmarks/audit_scale.py and scripts/compare_prowler.py. Everything goes through boto3 over
+HTTP to the server, with documented exceptions where moto cannot do what AWS does: delegated administrators moto
+refuses (``register_cloudtrail_admin``), and IAM's centralized root access and the root users' MFA and access keys
+(tests/audit/moto_bridge.py).
+
+Network ACLs: moto gives every VPC a default ACL admitting all traffic, as AWS does; the well-built organization
+puts inbound denies for TCP and UDP 22 and 3389 ahead of it (``close_admin_ports_in_nacls``), and the
+``nacl-open-admin-ports`` break leaves the production account's as AWS makes it.
 
 Default security groups: moto creates each VPC's default group with an allow-all egress rule and *no* ingress
 rule, while AWS also adds a self-referencing ingress rule. The well-built organization removes every rule from
@@ -21,6 +27,7 @@ from typing import Any
 import boto3
 
 from landingzone.policies.catalog import RenderContext, default_catalog
+from tests.audit import moto_bridge
 from tests.audit.moto_services import SERVICE_BREAKS, build_security_services
 
 MANAGEMENT_ACCOUNT = "123456789012"  # moto's default account: the caller, and so the management account
@@ -35,9 +42,18 @@ BREAKS = frozenset({
     "mgmt-iam-users", "no-cloudtrail-admin", "guardduty-to-production", "no-org-trail", "single-region-trail",
     "trail-stopped", "no-log-validation", "no-kms", "public-trail-bucket", "no-access-logging", "no-query-layer",
     "workload-ou-without-scps", "missing-admin-role", "unprotected-admin-roles", "ssh-from-internet",
-    "rdp-from-ipv6-internet", "internal-cidr-rule", "aws-default-sg", "seed-example-protection",
+    "rdp-from-ipv6-internet", "internal-cidr-rule", "aws-default-sg", "example-only-protection",
     "no-security-contact", "no-root-sessions",
+    # issue 13
+    "scps-disabled", "no-root-mfa", "root-access-keys", "trail-write-only",
+    "trail-bucket-unversioned", "trail-bucket-allows-http", "trail-key-not-rotated", "no-region-deny",
+    "nacl-open-admin-ports", "mgmt-data-and-api-workloads", "udp-rdp-from-internet", "internal-wide-private-range",
+    "internal-private-outside-vpcs",
 }) | SERVICE_BREAKS
+
+ADMIN_PORT_DENIES = [(rule, proto, port) for rule, (proto, port) in enumerate(
+    [("6", 22), ("6", 3389), ("17", 22), ("17", 3389)], start=50)]
+"""Inbound deny entries put ahead of each default network ACL's allow-all entry (CIS 5.1 / 5.2 / 6.2)."""
 
 GUARDRAIL_CONTEXT = RenderContext(governed_regions=(HOME,), org_admin_path=ADMIN_PATH, access_role_name=ACCESS_ROLE,
                                   trail_name=TRAIL)
@@ -165,6 +181,22 @@ def close_default_groups(org: MotoOrg, account: str, regions: Iterable[str], *, 
                                                  IpPermissions=group["IpPermissionsEgress"])
 
 
+def close_admin_ports_in_nacls(org: MotoOrg, account: str, regions: Iterable[str]) -> None:
+    """Deny TCP and UDP 22 and 3389 from the internet in every network ACL, ahead of its allow-all entry."""
+    for region in regions:
+        ec2 = org.client("ec2", account, region)
+        for acl in ec2.describe_network_acls()["NetworkAcls"]:
+            v6 = any(e.get("Ipv6CidrBlock") for e in acl["Entries"])
+            for rule, proto, port in ADMIN_PORT_DENIES:
+                ec2.create_network_acl_entry(NetworkAclId=acl["NetworkAclId"], RuleNumber=rule, Protocol=proto,
+                                             RuleAction="deny", Egress=False, CidrBlock="0.0.0.0/0",
+                                             PortRange={"From": port, "To": port})
+                if v6:
+                    ec2.create_network_acl_entry(NetworkAclId=acl["NetworkAclId"], RuleNumber=rule + 10,
+                                                 Protocol=proto, RuleAction="deny", Egress=False,
+                                                 Ipv6CidrBlock="::/0", PortRange={"From": port, "To": port})
+
+
 def _role_network(org: MotoOrg, account: str, breaks: frozenset[str], production: bool) -> None:
     """A VPC with web/app/db groups that reference each other; only web takes HTTPS from the internet."""
     ec2 = org.client("ec2", account)
@@ -182,12 +214,19 @@ def _role_network(org: MotoOrg, account: str, breaks: frozenset[str], production
     allow("app", 8080, UserIdGroupPairs=[{"GroupId": groups["web"]}])
     if production and "internal-cidr-rule" in breaks:
         allow("db", 5432, IpRanges=[{"CidrIp": cidr}])
+    elif production and "internal-wide-private-range" in breaks:  # 172.16.0.0/12 holds the VPC's 172.31.0.0/16
+        allow("db", 5432, IpRanges=[{"CidrIp": "172.16.0.0/12"}])
+    elif production and "internal-private-outside-vpcs" in breaks:  # e.g. an on-premises range: in no VPC here
+        allow("db", 5432, IpRanges=[{"CidrIp": "10.20.0.0/16"}])
     else:
         allow("db", 5432, UserIdGroupPairs=[{"GroupId": groups["app"]}])
     if production and "ssh-from-internet" in breaks:
         allow("app", 22, IpRanges=[{"CidrIp": "0.0.0.0/0"}])
     if production and "rdp-from-ipv6-internet" in breaks:
         allow("app", 3389, Ipv6Ranges=[{"CidrIpv6": "::/0"}])
+    if production and "udp-rdp-from-internet" in breaks:  # RDP also listens on UDP 3389 (CIS counts UDP)
+        ec2.authorize_security_group_ingress(GroupId=groups["app"], IpPermissions=[
+            {"IpProtocol": "udp", "FromPort": 3389, "ToPort": 3389, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
     close_default_groups(org, account, [HOME])
     if production and "aws-default-sg" in breaks:
         default = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]},
@@ -208,7 +247,8 @@ def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workl
     feature_set = "CONSOLIDATED_BILLING" if "feature-set-billing" in broken else "ALL"
     organization_id: str = orgs.create_organization(FeatureSet=feature_set)["Organization"]["Id"]
     root_id: str = orgs.list_roots()["Roots"][0]["Id"]
-    orgs.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")
+    if "scps-disabled" not in broken:
+        orgs.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")
     built = BuiltOrganization(endpoint, organization_id, root_id)
 
     def ou(path: str) -> str:
@@ -244,6 +284,8 @@ def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workl
     catalog = default_catalog()
 
     def scp(guardrail: str, *targets: str) -> None:
+        if "scps-disabled" in broken:
+            return  # the policy type is off: AWS refuses attachments
         content = catalog.render(guardrail, context=GUARDRAIL_CONTEXT)
         policy = orgs.create_policy(Name=guardrail, Description=guardrail, Type="SERVICE_CONTROL_POLICY",
                                     Content=content)["Policy"]["PolicySummary"]["Id"]
@@ -251,14 +293,20 @@ def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workl
             orgs.attach_policy(PolicyId=policy, TargetId=target)
 
     scp("deny-leave-organization", root_id)
-    if "seed-example-protection" in broken:
+    if "example-only-protection" in broken:
         scp("protect-org-admin-roles", root_id)  # the seed's example: delete/update denied, trust changes not
     elif "unprotected-admin-roles" not in broken:
         scp("protect-org-admin-roles-strict", root_id)
     region_targets = [built.ou_ids["Infrastructure"], built.ou_ids["Sandbox"]]
-    if "workload-ou-without-scps" not in broken:
+    if "workload-ou-without-scps" not in broken and "no-region-deny" not in broken:
         region_targets.append(built.ou_ids["Workloads"])
     scp("deny-unapproved-regions", *region_targets)
+    if "no-region-deny" in broken:  # guarded, but not kept to the governed regions
+        scp("deny-iam-users", built.ou_ids["Workloads"])
+
+    # Root users: MFA on the management account's root, no root keys (centralized root access: below).
+    moto_bridge.set_root_user(MANAGEMENT_ACCOUNT, mfa="no-root-mfa" not in broken, access_keys=False)
+    moto_bridge.set_root_user(production, mfa=False, access_keys="root-access-keys" in broken)
 
     # Delegated administration: the Security account for CloudTrail and the other security services.
     for principal in ("cloudtrail.amazonaws.com", "guardduty.amazonaws.com", "access-analyzer.amazonaws.com"):
@@ -291,17 +339,29 @@ def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workl
     s3.create_bucket(Bucket=logs_bucket)
     block = {k: True for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")}
     s3.put_public_access_block(Bucket=logs_bucket, PublicAccessBlockConfiguration=block)
+    statements: list[dict[str, Any]] = []
+    if "trail-bucket-allows-http" not in broken:
+        statements.append({"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                           "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+                           "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
     if "public-trail-bucket" in broken:
-        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+        statements.append({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                           "Resource": f"arn:aws:s3:::{bucket}/*"})
     else:
         s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=block)
+    if statements:
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    if "trail-bucket-unversioned" not in broken:
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     if "no-access-logging" not in broken:
         s3.put_bucket_acl(Bucket=logs_bucket, GrantWrite="uri=http://acs.amazonaws.com/groups/s3/LogDelivery",
                           GrantReadACP="uri=http://acs.amazonaws.com/groups/s3/LogDelivery")
         s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={
             "LoggingEnabled": {"TargetBucket": logs_bucket, "TargetPrefix": "trail-bucket/"}})
-    key_arn = org.client("kms", security).create_key(Description="organization trail")["KeyMetadata"]["Arn"]
+    kms = org.client("kms", security)
+    key_arn = kms.create_key(Description="organization trail")["KeyMetadata"]["Arn"]
+    if "trail-key-not-rotated" not in broken:
+        kms.enable_key_rotation(KeyId=key_arn)
 
     trail_args: dict[str, Any] = {
         "Name": TRAIL, "S3BucketName": bucket,
@@ -315,6 +375,9 @@ def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workl
     cloudtrail.create_trail(**trail_args)
     if "trail-stopped" not in broken:
         cloudtrail.start_logging(Name=TRAIL)
+    if "trail-write-only" in broken:
+        cloudtrail.put_event_selectors(TrailName=TRAIL, EventSelectors=[
+            {"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}])
 
     # Query layer: Athena over the trail bucket, in the Security account.
     if "no-query-layer" not in broken:
@@ -346,12 +409,25 @@ def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workl
             close_default_groups(org, account_id, regions)
         else:
             close_default_groups(org, account_id, [r for r in regions if r != HOME])
+        if not (account_id == production and "nacl-open-admin-ports" in broken):
+            close_admin_ports_in_nacls(org, account_id, regions)
 
     # The management account: no workloads, no IAM users (unless broken).
     if "mgmt-workload" in broken:
         # moto does not check the image id (its default AMI catalogue is switched off: see conftest.py).
         org.client("ec2").run_instances(ImageId="ami-0123456789abcdef0", MinCount=1, MaxCount=1,
                                         InstanceType="t3.micro")
+    if "mgmt-data-and-api-workloads" in broken:  # CIS v7.0 2.1.3's storage, database and application services
+        org.client("s3").create_bucket(Bucket=f"{organization_id}-app-data")
+        org.client("dynamodb").create_table(
+            TableName="orders", BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+        org.client("apigateway").create_rest_api(name="orders-api")
+        mgmt_vpc = org.client("ec2").describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]
+        subnets = org.client("ec2").describe_subnets(
+            Filters=[{"Name": "vpc-id", "Values": [mgmt_vpc["VpcId"]]}])["Subnets"]
+        org.client("elbv2").create_load_balancer(Name="orders", Subnets=[s["SubnetId"] for s in subnets[:2]])
     if "mgmt-iam-users" in broken:
         for user in ("alice", "bob", "carol"):
             org.client("iam").create_user(UserName=user)

@@ -50,7 +50,10 @@ def _group(*rules: SecurityGroupRule, name: str = "app") -> SecurityGroupInfo:
     (SecurityGroupRule("ingress", "-1", None, None, cidr_ipv4="0.0.0.0/0"), ["LZ-NET-001"]),  # all traffic
     (SecurityGroupRule("ingress", "tcp", 3000, 4000, cidr_ipv4="0.0.0.0/0"), ["LZ-NET-001"]),  # range has 3389
     (SecurityGroupRule("ingress", "tcp", 443, 443, cidr_ipv4="0.0.0.0/0"), []),
-    (SecurityGroupRule("ingress", "udp", 22, 22, cidr_ipv4="0.0.0.0/0"), []),
+    (SecurityGroupRule("ingress", "udp", 22, 22, cidr_ipv4="0.0.0.0/0"), ["LZ-NET-001"]),  # CIS counts UDP too
+    (SecurityGroupRule("ingress", "17", 3389, 3389, cidr_ipv4="0.0.0.0/0"), ["LZ-NET-001"]),
+    (SecurityGroupRule("ingress", "icmp", -1, -1, cidr_ipv4="0.0.0.0/0"), []),
+    (SecurityGroupRule("ingress", "udp", 53, 53, cidr_ipv4="0.0.0.0/0"), []),
     (SecurityGroupRule("ingress", "tcp", 22, 22, cidr_ipv4="203.0.113.0/24"), []),
     (SecurityGroupRule("egress", "tcp", 22, 22, cidr_ipv4="0.0.0.0/0"), []),
     (SecurityGroupRule("ingress", "tcp", 3389, 3389, cidr_ipv6="::/0"), ["LZ-NET-002"]),
@@ -59,14 +62,37 @@ def test_admin_ports(rule: SecurityGroupRule, expected: list[str]) -> None:
     assert _ids(_org(_group(rule)), "LZ-NET-001", "LZ-NET-002") == expected
 
 
-def test_internal_cidr_only_inside_the_vpc() -> None:
+@pytest.mark.parametrize(("cidr", "why"), [
+    ("10.0.4.0/24", "inside VPC range 10.0.0.0/16"),
+    ("10.0.0.0/8", "overlaps VPC range 10.0.0.0/16 (wider than it)"),  # wider than the VPC: still internal
+    ("192.168.0.0/24", "private address space 192.168.0.0/16 outside every VPC"),  # peered or on-premises
+    ("100.64.10.0/24", "private address space 100.64.0.0/10"),  # shared address space (RFC 6598)
+    ("fd00:1::/64", "private address space fc00::/7"),
+    ("2600:1f18:aa::/56", "inside VPC range 2600:1f18:aa::/56"),  # the VPC's own IPv6 block
+    ("203.0.113.0/24", None),  # a public range outside every VPC: a partner, not internal
+    ("0.0.0.0/0", None),  # the internet is not an internal range (LZ-NET-001 covers admin ports)
+    ("::/0", None),
+])
+def test_internal_ranges(cidr: str, why: str | None) -> None:
+    vpc = VpcInfo("222222222222", "us-east-1", "vpc-1", ("10.0.0.0/16", "2600:1f18:aa::/56"))
+    v6 = ":" in cidr
+    rule = SecurityGroupRule("ingress", "tcp", 5432, 5432, cidr_ipv6=cidr if v6 else None,
+                             cidr_ipv4=None if v6 else cidr)
+    web = SecurityGroupInfo("222222222222", "us-east-1", "sg-0456", "web", "vpc-1", ())
+    report = run_audit(AuditContext(_org(_group(rule, name="db"), web, vpcs=(vpc,))), only={"LZ-NET-003"})
+    if why is None:
+        assert report.findings == []
+        return
+    (finding,) = report.findings
+    assert f"{cidr} to tcp 5432 ({why}" in finding.issue.message
+    assert "reference the source's group instead (web sg-0456 in vpc-1)" in finding.issue.message
+
+
+def test_group_references_are_not_internal_ranges() -> None:
     vpc = VpcInfo("222222222222", "us-east-1", "vpc-1", ("10.0.0.0/16",))
-    inside = _group(SecurityGroupRule("ingress", "tcp", 5432, 5432, cidr_ipv4="10.0.4.0/24"))
-    outside = _group(SecurityGroupRule("ingress", "tcp", 5432, 5432, cidr_ipv4="192.168.0.0/24"))
     reference = _group(SecurityGroupRule("ingress", "tcp", 5432, 5432, referenced_group_id="sg-9"))
-    assert _ids(_org(inside, vpcs=(vpc,)), "LZ-NET-003") == ["LZ-NET-003"]
-    assert _ids(_org(outside, vpcs=(vpc,)), "LZ-NET-003") == []
-    assert _ids(_org(reference, vpcs=(vpc,)), "LZ-NET-003") == []
+    egress = _group(SecurityGroupRule("egress", "tcp", 5432, 5432, cidr_ipv4="10.0.0.0/16"))
+    assert _ids(_org(reference, egress, vpcs=(vpc,)), "LZ-NET-003") == []
 
 
 def test_default_group_with_aws_self_reference_is_a_finding() -> None:
@@ -80,7 +106,7 @@ def test_no_organization_is_one_finding_and_the_rest_not_applicable() -> None:
     report = run_audit(AuditContext(found))
     assert report.finding_ids == {"LZ-ORG-001"}
     assert {r.check.id for r in report.results if r.status != "n/a"} == {
-        "LZ-ORG-001", "LZ-NET-001", "LZ-NET-002", "LZ-NET-003", "LZ-NET-004"}
+        "LZ-ORG-001", "LZ-NET-001", "LZ-NET-002", "LZ-NET-003", "LZ-NET-004", "LZ-NET-005", "LZ-MGT-005"}
 
 
 @pytest.mark.parametrize(("name", "kind"), [
@@ -103,6 +129,13 @@ def test_cis_ids_match_the_checked_facts() -> None:
         "LZ-LOG-005": ("3.5", "3.5", "4.5"), "LZ-NET-001": ("5.2", "5.3", "6.3"), "LZ-NET-002": ("5.3", "5.4", "6.4"),
         "LZ-NET-004": ("5.4", "5.5", "6.5"), "LZ-MGT-001": (None, None, "2.1.3"),
         "LZ-ORG-003": (None, None, "2.1.4"), "LZ-DEL-001": (None, None, "2.1.6"), "LZ-DEL-002": (None, None, "2.1.6"),
+        # Issue 13, from Prowler's CIS compliance files (v3.0, v5.0, v7.0).
+        "LZ-LOG-003": ("3.1", "3.1", "4.1"), "LZ-LOG-009": ("3.1", "3.1", "4.1"),
+        "LZ-GRD-001": (None, None, "2.1.2"), "LZ-GRD-002": (None, None, "2.1.2"), "LZ-IAM-002": (None, None, "2.1.2"),
+        "LZ-IAM-004": (None, None, "2.1.2"), "LZ-REG-001": (None, None, "2.1.2"), "LZ-ORG-004": (None, None, "2.1.4"),
+        "LZ-ROOT-001": (None, None, "2.1.1"), "LZ-MGT-004": ("1.5", "1.4", "2.5"), "LZ-MGT-005": ("1.4", "1.3", "2.4"),
+        "LZ-LOG-011": ("2.1.1", "2.1.1", "3.1.1"), "LZ-LOG-012": ("3.6", "3.6", "4.6"),
+        "LZ-NET-005": ("5.1", "5.2", "6.2"),
     }
     for check_id, (v3, v5, v7) in expected.items():
         cis = REGISTRY[check_id].cis
@@ -110,8 +143,8 @@ def test_cis_ids_match_the_checked_facts() -> None:
 
 
 def test_every_check_has_metadata() -> None:
-    families = {"organization", "management", "delegation", "logging", "guardrails", "identity", "network",
-                "governance", "security_services"}
+    families = {"organization", "management", "delegation", "logging", "guardrails", "regions", "identity",
+                "network", "governance", "security_services"}
     assert {c.family for c in checks()} == families
     for chk in checks():
         assert chk.rationale and chk.remediation and chk.nist and chk.title, chk.id

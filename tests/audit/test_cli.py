@@ -55,7 +55,7 @@ def test_sarif_is_valid_and_exit_code_follows_the_threshold(org_missing_access_l
     assert passed.returncode == 0, passed.stderr
     data = json.loads(passed.stdout)
     assert [f["id"] for f in data["findings"]] == ["LZ-LOG-007"]
-    assert {s["practice"]: s["score"] for s in data["scores"]}["organization-trail"] == 86  # 6 of 7 checks pass
+    assert {s["practice"]: s["score"] for s in data["scores"]}["organization-trail"] == 91  # 10 of 11 checks pass
     assert {(n["service"], n["operation"]) for n in data["not_visible"]} == MOTO_GAPS
 
 

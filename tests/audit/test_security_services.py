@@ -11,7 +11,7 @@ import pytest
 from landingzone.audit import run_audit
 from landingzone.audit.model import AuditContext, AuditSettings
 from landingzone.discovery import AccountInfo, Discovery, DiscoveryOptions, OrganizationInfo, RootInfo
-from landingzone.discovery_services import (
+from landingzone.discovery.services import (
     ACCESS_ANALYZER,
     CONFIG,
     DETECTIVE,

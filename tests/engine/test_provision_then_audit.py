@@ -1,15 +1,18 @@
 """Issue 7's last step: provision the medium preset into moto through the real engine and the emulated aws plugin,
-with the CLI as a user runs it, then audit what was built with `landingzone audit`: zero findings.
+with the CLI as a user runs it, then audit what was built with `landingzone audit`: no finding but those of the two
+practice no stage builds yet (network ACLs).
 
 moto runs in this process (ThreadedMotoServer; everything reaches it over HTTP) for one reason: the delegated
 administrators for service principals moto's RegisterDelegatedAdministrator refuses (CloudTrail, Security Hub,
 Config; AWS accepts them) are kept in the emulator's state file (tests/emulator/README.md), and are copied from there
 unchanged into moto's Organizations backend before the audit, which then reads them over HTTP as it would on AWS.
 
-Nothing else is added: the trail, buckets, key, Glue table, SCPs, roles and security groups the audit reads are the
-ones the stages created in moto. Default security groups: moto gives them an open egress rule and no ingress rule,
-AWS also a self-referencing ingress rule. The test relies on moto's egress rule (the stages must remove it for the
-audit to pass); AWS's extra ingress rule is removed the same way, since DefaultSecurityGroup strips every rule.
+Besides, the management account's root user gets MFA the only way there is, by hand (here: written into moto's
+account summary, tests/audit/moto_bridge.py). Nothing else is added: the trail, buckets, key, Glue table, SCPs,
+roles and security groups the audit reads are the ones the stages created in moto. Default security groups: moto
+gives them an open egress rule and no ingress rule, AWS also a self-referencing ingress rule. The test relies on
+moto's egress rule (the stages must remove it for the audit to pass); AWS's extra ingress rule is removed the same
+way, since DefaultSecurityGroup strips every rule.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import requests
 
 from landingzone.config import validate_config
 from landingzone.presets import preset_data
-from tests.audit import moto_services
+from tests.audit import moto_bridge, moto_services
 from tests.audit.helpers import CENTRAL_CONFIGURATION_GAPS, MOTO_GAPS
 from tests.audit.moto_org import register_delegated_admin
 from tests.engine.conftest import MANAGEMENT_ACCOUNT, Aws
@@ -177,22 +180,37 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     assert [s["Endpoint"] for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]] == [
         "security-alerts@example.com"]
 
+    # What no API can do, done as the user does it by hand: MFA on the management account's root user (moto's
+    # account summary cannot be changed through its API; tests/audit/moto_bridge.py).
+    moto_bridge.set_root_user(MANAGEMENT_ACCOUNT, mfa=True, access_keys=False)
     report = _audit(path, env, directory)
     findings = [(f["id"], f["resource"], f["message"]) for f in report["findings"]]
-    assert findings == [], json.dumps(report["findings"], indent=1)[:6000]
-    assert report["returncode"] == 0, report["stderr"]
+    # The practice no stage implements yet, and the audit says so: network ACLs (LZ-NET-005: every default VPC's
+    # ACL admits all traffic). Nothing else may be found.
+    not_built_yet = {"LZ-NET-005"}
+    assert {f for f in findings if f[0] not in not_built_yet} == set(), json.dumps(report["findings"], indent=1)[:6000]
+    assert {f[0] for f in findings} == not_built_yet, findings
+    # moto has no IAM ListOrganizationsFeatures (the emulator keeps the governance stage's features in its own
+    # state): LZ-ROOT-001 is not evaluated here. Nor has it Security Hub's finding aggregators and central
+    # configuration, nor IAM Access Analyzer (MOTO_GAPS, CENTRAL_CONFIGURATION_GAPS): LZ-SVC-003/004/006 are not
+    # evaluated here (tests/audit/test_security_services.py proves them with data). No other read may be missing.
+    lacking = {("iam", "list_organizations_features")} | MOTO_GAPS | CENTRAL_CONFIGURATION_GAPS
+    missing = {(n["service"], n["operation"]) for n in report["missing_reads"]}
+    assert missing <= lacking, report["missing_reads"]
+    assert report["returncode"] == 7, report["stderr"]
     refused = {(n["service"], n["operation"]) for n in report["not_visible"]}
-    assert refused <= MOTO_GAPS | CENTRAL_CONFIGURATION_GAPS, refused
+    assert refused <= lacking, refused
     statuses = {c["id"]: c["status"] for c in report["checks"]}
     assert {statuses[c] for c in ("LZ-SVC-001", "LZ-SVC-002", "LZ-SVC-005", "LZ-SVC-008")} == {"pass"}
 
     # Someone turns GuardDuty's auto-enable off in one region, as `aws guardduty update-organization-configuration`
-    # would: the audit reports exactly that.
+    # would: the audit reports exactly that (besides what no stage builds yet).
     region = "us-west-2"
     detector = services["guardduty_detector_ids"][region]
     aws.client("guardduty", account=security_id, region=region).update_organization_configuration(
         DetectorId=detector, AutoEnableOrganizationMembers="NONE")
     report = _audit(path, env, directory)
-    findings = [(f["id"], f["resource"], f["account_id"], f["region"]) for f in report["findings"]]
+    findings = [(f["id"], f["resource"], f["account_id"], f["region"]) for f in report["findings"]
+                if f["id"] not in not_built_yet]
     assert findings == [("LZ-SVC-001", detector, security_id, region)], json.dumps(report["findings"], indent=1)
-    assert report["returncode"] != 0
+    assert report["returncode"] == 7, report["stderr"]

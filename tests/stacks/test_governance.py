@@ -34,6 +34,7 @@ def governed(*, accounts: dict[str, dict[str, Any]] | None = None, suspended_ou:
         acct.update((accounts or {}).get(acct["name"], {}))
     if suspended_ou:
         data["organizational_units"].append({"name": "Suspended"})
+        data["guardrails"].append({"id": "deny-all-suspended", "targets": ["Suspended"]})
         retired = {name for name, fields in (accounts or {}).items() if fields.get("state") == "suspended"}
         data["network"] = [n for n in data["network"] if n["account"] not in retired]
     data.update(extra or {})

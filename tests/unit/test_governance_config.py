@@ -25,7 +25,14 @@ CONTACT = {"name": "Sec", "title": "Security", "email": "sec@example.com", "phon
 def _problems(data: dict[str, Any]) -> dict[str, str]:
     with pytest.raises(ConfigError) as caught:
         validate_config(data)
-    return {p.path: p.message for p in caught.value.problems}
+    found: dict[str, str] = {}
+    for p in caught.value.problems:  # several problems on one path: all of their messages
+        found[p.path] = f"{found[p.path]}\n{p.message}" if p.path in found else p.message
+    return found
+
+
+SUSPENDED_GUARD = {"id": "deny-all-suspended", "targets": ["Suspended"]}
+"""The library's deny-all guardrail on the Suspended OU, which validation requires for a suspended account."""
 
 
 def _medium(**changes: Any) -> dict[str, Any]:
@@ -103,6 +110,7 @@ def test_a_suspended_account_needs_the_suspended_ou_and_cannot_be_the_security_a
     assert "'Suspended' OU, which is not declared" in problems["accounts[4].state"]
     assert "- name: Suspended" in problems["accounts[4].state"]
     data["organizational_units"].append({"name": "Suspended"})
+    data["guardrails"].append(SUSPENDED_GUARD)
     cfg = validate_config(data)
     assert cfg.account("development").state is AccountState.SUSPENDED
     data["accounts"][0]["state"] = "suspended"
@@ -112,6 +120,7 @@ def test_a_suspended_account_needs_the_suspended_ou_and_cannot_be_the_security_a
 def test_a_suspended_account_keeps_no_network_settings() -> None:
     data = _medium()
     data["organizational_units"].append({"name": "Suspended"})
+    data["guardrails"].append(SUSPENDED_GUARD)
     data["accounts"][4]["state"] = "suspended"
     assert "remove its network settings" in _problems(data)["network[1].account"]
 
@@ -177,7 +186,10 @@ def test_a_suspended_account_needs_the_libraries_deny_all_guardrail_on_the_suspe
     data = _medium()
     data["organizational_units"].append({"name": "Suspended"})
     data["accounts"][2]["state"] = "suspended"
-    cfg = validate_config(data)
+    problems = _problems(data)  # the library has the guardrail, so validation asks for it
+    assert "- {id: deny-all-suspended, targets: [Suspended]}" in problems["accounts[2].state"]
+    cfg = validate_config({**data, "guardrails": [*data["guardrails"], SUSPENDED_GUARD]})
+    cfg = cfg.model_copy(update={"guardrails": [g for g in cfg.guardrails if g.id != SUSPENDED_GUARDRAIL]})
     library = ["deny-root-user", SUSPENDED_GUARDRAIL]
     (problem,) = suspended_guardrail_problems(cfg, library)
     assert problem.path == "accounts[2].state"
