@@ -15,7 +15,7 @@ account) and every governed region through the per-resource ``region`` of pulumi
 - Inspector, Macie, Detective when chosen: organization auto-enable (accounts that join later) and enablement of
   the Security account and every member account there already, in every governed region.
 - Findings to people: a KMS-encrypted SNS topic in the home region that only EventBridge of the Security account
-  may publish to, its e-mail and HTTPS subscriptions, a rule for Security Hub findings at or above the chosen
+  may publish to (and AWS Budgets of the management account, when stage governance's budgets alert it), its e-mail and HTTPS subscriptions, a rule for Security Hub findings at or above the chosen
   severity (the aggregator brings every region's findings home) and a GuardDuty rule per region (the other
   regions forward to the home region's default event bus, whose rule publishes).
 
@@ -33,10 +33,13 @@ import pulumi
 import pulumi_aws as aws
 
 from landingzone.config import ROOT_OU, LandingZoneConfig, partition
+from landingzone.config.governance import account_budget
 from landingzone.config.security_services import RUNTIME_AGENT_MANAGEMENT, GuardDutyProtectionPlan
-from stacks.base import Providers, StageContext, account_id, opts, target_id
+from stacks.base import Providers, StageContext, account_id, management_account_id, opts, target_id
 
 EVENTS = "events.amazonaws.com"
+BUDGETS = "budgets.amazonaws.com"
+"""AWS Budgets, which publishes stage governance's budget alerts (budgets of the management account) to the topic."""
 CONFIG = "config.amazonaws.com"
 CONFIG_ORGANIZATIONS_POLICY = "service-role/AWSConfigRoleForOrganizations"
 
@@ -73,28 +76,43 @@ def _name(cfg: LandingZoneConfig, what: str) -> str:
 # ---- policies ---------------------------------------------------------------------------------------------------
 
 
-def topic_key_policy(part: str, security_id: str) -> str:
-    """The Security account administers the key; EventBridge of that account only may encrypt for the topic."""
-    return _policy([
+def topic_key_policy(part: str, security_id: str, budgets_account: str | None = None) -> str:
+    """The Security account administers the key; EventBridge of that account only may encrypt for the topic, and
+    AWS Budgets of ``budgets_account`` (the management account, when stage governance alerts the topic)."""
+    statements: list[dict[str, Any]] = [
         {"Sid": "KeyAdministrationByTheSecurityAccount", "Effect": "Allow",
          "Principal": {"AWS": f"arn:{part}:iam::{security_id}:root"}, "Action": "kms:*", "Resource": "*"},
         {"Sid": "EventBridgeOfThisAccountEncrypts", "Effect": "Allow", "Principal": {"Service": EVENTS},
          "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": "*",
          "Condition": {"StringEquals": {"aws:SourceAccount": security_id}}},
-    ])
+    ]
+    if budgets_account is not None:
+        statements.append(
+            {"Sid": "BudgetsOfTheManagementAccountEncrypt", "Effect": "Allow", "Principal": {"Service": BUDGETS},
+             "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": "*",
+             "Condition": {"StringEquals": {"aws:SourceAccount": budgets_account}}})
+    return _policy(statements)
 
 
-def topic_policy(part: str, security_id: str, topic_arn: str) -> str:
-    """EventBridge rules of the Security account may publish; nobody else may (an IAM policy in the account
-    cannot grant it either: the deny applies to every principal that is not EventBridge)."""
+def topic_policy(part: str, security_id: str, topic_arn: str, budgets_account: str | None = None) -> str:
+    """EventBridge rules of the Security account may publish, and AWS Budgets of ``budgets_account`` (the
+    management account, whose budgets stage governance alerts the topic with); nobody else may (an IAM policy in
+    the account cannot grant it either: the deny applies to every principal that is not one of those services)."""
+    publishers: list[str] = [EVENTS] if budgets_account is None else [EVENTS, BUDGETS]
+    budgets: list[dict[str, Any]] = [] if budgets_account is None else [
+        {"Sid": "BudgetsOfTheManagementAccountPublish", "Effect": "Allow", "Principal": {"Service": BUDGETS},
+         "Action": "sns:Publish", "Resource": topic_arn,
+         "Condition": {"StringEquals": {"aws:SourceAccount": budgets_account}}}]
     return _policy([
         {"Sid": "EventBridgeRulesOfTheSecurityAccountPublish", "Effect": "Allow", "Principal": {"Service": EVENTS},
          "Action": "sns:Publish", "Resource": topic_arn,
          "Condition": {"StringEquals": {"aws:SourceAccount": security_id},
                        "ArnLike": {"aws:SourceArn": f"arn:{part}:events:*:{security_id}:rule/*"}}},
+        *budgets,
         {"Sid": "NobodyElsePublishes", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sns:Publish",
          "Resource": topic_arn,
-         "Condition": {"StringNotEquals": {"aws:PrincipalServiceName": EVENTS}}},
+         "Condition": {"StringNotEquals": {"aws:PrincipalServiceName": publishers[0] if len(publishers) == 1
+                                           else publishers}}},
         {"Sid": "TheSecurityAccountManagesTheTopic", "Effect": "Allow",
          "Principal": {"AWS": f"arn:{part}:iam::{security_id}:root"},
          "Action": ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic",
@@ -324,21 +342,32 @@ def designate_administrators(cfg: LandingZoneConfig, management: aws.Provider, s
 # ---- findings to people -----------------------------------------------------------------------------------------
 
 
-def _findings_route(cfg: LandingZoneConfig, provider: aws.Provider,
+def budgets_alert_topic(cfg: LandingZoneConfig) -> bool:
+    """Whether stage governance sends some budget's alerts to the topic (budgets.*.notify_security_topic)."""
+    return any(b is not None and b.notify_security_topic for b in (account_budget(cfg, a) for a in cfg.accounts))
+
+
+def _findings_route(ctx: StageContext, provider: aws.Provider,
                     security_id: pulumi.Output[str]) -> pulumi.Output[str]:
+    cfg = ctx.config
     home, part = cfg.home_region, partition(cfg.home_region)
     notify = cfg.security_services.notifications
+    # The management account's budgets publish their alerts here (stage governance); nobody else's.
+    budgets: pulumi.Output[str | None] = (management_account_id(ctx) if budgets_alert_topic(cfg)
+                                          else pulumi.Output.from_input(None))
     key = aws.kms.Key(
         "findings-topic-key", description=f"Encrypts the security findings topic of {cfg.name}",
         enable_key_rotation=True, deletion_window_in_days=30, region=home,
-        policy=security_id.apply(lambda sid: topic_key_policy(part, sid)), opts=opts(provider))
+        policy=pulumi.Output.all(security_id, budgets).apply(lambda v: topic_key_policy(part, v[0], v[1])),
+        opts=opts(provider))
     aws.kms.Alias("findings-topic-key-alias", name=f"alias/{cfg.name}-security-findings", target_key_id=key.key_id,
                   region=home, opts=opts(provider))
     topic = aws.sns.Topic("findings-topic", name=_name(cfg, "security-findings"), kms_master_key_id=key.arn,
                           region=home, opts=opts(provider))
     topic_policy_resource = aws.sns.TopicPolicy(
         "findings-topic-policy", arn=topic.arn, region=home,
-        policy=pulumi.Output.all(security_id, topic.arn).apply(lambda v: topic_policy(part, v[0], v[1])),
+        policy=pulumi.Output.all(security_id, topic.arn, budgets).apply(
+            lambda v: topic_policy(part, v[0], v[1], v[2])),
         opts=opts(provider))
     for i, address in enumerate(notify.email):
         aws.sns.TopicSubscription(f"findings-email-{i}", topic=topic.arn, protocol="email", endpoint=address,
@@ -406,4 +435,4 @@ def program(ctx: StageContext) -> None:
         _macie(ctx, provider)
     if services.detective.enabled:
         pulumi.export("detective_graph_arns", _detective(ctx, provider))
-    pulumi.export("security_topic_arn", _findings_route(cfg, provider, security_id))
+    pulumi.export("security_topic_arn", _findings_route(ctx, provider, security_id))

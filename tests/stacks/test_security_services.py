@@ -190,6 +190,35 @@ def test_findings_topic_encrypted_published_to_only_by_eventbridge_of_the_securi
     assert subs == {("email", "soc@example.com"), ("https", "https://hooks.example.com/findings")}
 
 
+def test_budget_alerts_of_the_management_account_may_publish_when_governance_sends_them() -> None:
+    # Stage governance sends budget alerts to the topic (budgets.*.notify_security_topic, on by default): AWS
+    # Budgets of the management account, and no other account's, may publish and encrypt; the deny excepts it.
+    cfg = config("medium", governance={"budgets": {"default": {"monthly_limit_usd": 100, "emails": [
+        "finance@example.com"]}}})
+    organization = applied_organization(cfg)
+    security_id = organization["account_ids"][cfg.security_account.name]
+    plan = run_stage("security_services", cfg)
+    policy = statements(plan.named("findings-topic-policy").inputs["policy"])
+    publishers = {principals(s)[0]: s for s in policy if s["Effect"] == "Allow" and "sns:Publish" in json.dumps(
+        s["Action"])}
+    assert set(publishers) == {"events.amazonaws.com", "budgets.amazonaws.com"}
+    assert publishers["budgets.amazonaws.com"]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": organization["management_account_id"]}}
+    assert publishers["events.amazonaws.com"]["Condition"]["StringEquals"] == {"aws:SourceAccount": security_id}
+    (deny,) = [s for s in policy if s["Effect"] == "Deny"]
+    assert deny["Condition"] == {"StringNotEquals": {"aws:PrincipalServiceName": [
+        "events.amazonaws.com", "budgets.amazonaws.com"]}}
+    key_policy = statements(plan.named("findings-topic-key").inputs["policy"])
+    budgets = [s for s in key_policy if principals(s) == ["budgets.amazonaws.com"]]
+    assert [s["Condition"] for s in budgets] == [
+        {"StringEquals": {"aws:SourceAccount": organization["management_account_id"]}}]
+    # Without budgets that alert the topic, Budgets gets nothing (the medium preset: see the test above).
+    quiet = config("medium", governance={"budgets": {"default": {"monthly_limit_usd": 100, "emails": [
+        "finance@example.com"], "notify_security_topic": False}}})
+    policy = statements(run_stage("security_services", quiet).named("findings-topic-policy").inputs["policy"])
+    assert "budgets.amazonaws.com" not in json.dumps(policy)
+
+
 def test_rules_forward_findings_at_or_above_the_chosen_severity() -> None:
     plan = run_stage("security_services", config("medium"))
     hub = json.loads(plan.named("securityhub-findings").inputs["eventPattern"])
