@@ -15,7 +15,8 @@ account) and every governed region through the per-resource ``region`` of pulumi
 - Inspector, Macie, Detective when chosen: organization auto-enable (accounts that join later) and enablement of
   the Security account and every member account there already, in every governed region.
 - Findings to people: a KMS-encrypted SNS topic in the home region that only EventBridge of the Security account
-  may publish to (and AWS Budgets of the management account, when stage governance's budgets alert it), its e-mail and HTTPS subscriptions, a rule for Security Hub findings at or above the chosen
+  may publish to (and AWS Budgets of the management account, when stage governance's budgets alert it), its
+  e-mail and HTTPS subscriptions, a rule for Security Hub findings at or above the chosen
   severity (the aggregator brings every region's findings home) and a GuardDuty rule per region (the other
   regions forward to the home region's default event bus, whose rule publishes).
 
