@@ -128,7 +128,8 @@ def guardduty_plans(ctx: AuditContext) -> Iterator[Issue]:
        remediation="security_services.securityhub.enabled: true (the default); stage `security_services` sets "
        "central configuration, a configuration policy with the standards, and associates it with the root.",
        cis=Cis(v3="4.16"), nist=("ID.RA", "DE.CM"), applies=chosen("securityhub"),
-       needs=(*_ADMIN_READS, "securityhub:*"))
+       needs=(*_ADMIN_READS, "securityhub:describe_organization_configuration",
+              "securityhub:*configuration_polic*", "securityhub:list_members"))
 def securityhub_everywhere(ctx: AuditContext) -> Iterator[Issue]:
     yield from _no_admin(ctx, "securityhub")
     hub = ctx.found.security_services.securityhub
