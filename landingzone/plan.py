@@ -72,7 +72,7 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
 }
 
 
-OFFLINE_UNKNOWN_CALLS = frozenset({"aws:ec2/getVpcs:getVpcs"})
+OFFLINE_UNKNOWN_CALLS = frozenset({"aws:ec2/getVpcs:getVpcs", "aws:identitystore/getGroup:getGroup"})
 """Data sources the programs call whose answer depends on what an account holds: offline they are unknown, so the
 resources that depend on them show as known after apply (as in the first preview of new accounts)."""
 
@@ -193,6 +193,8 @@ class PlanMocks(pulumi.runtime.Mocks):
             state["arn"] = f"arn:aws:s3:::{rid}" if isinstance(inputs.get("bucket"), str) else Unknown()  # type: ignore[no-untyped-call]
         elif typ == "aws:kms/key:Key":
             state["keyId"] = f"key-{n}"
+        elif typ == "aws:identitystore/group:Group":
+            state["groupId"] = f"group-{n:08d}"
         return rid, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from landingzone.config import LandingZoneConfig
-from stacks import governance, guardrails, logging, network, organization, regions, security
+from stacks import access, governance, guardrails, logging, network, organization, regions, security
 from stacks.base import (
     UNKNOWN,
     Program,
@@ -48,8 +48,9 @@ class Stage:
     program: Program
     depends_on: tuple[str, ...]
     scope: Scope
-    """management: the management account; security: the Security (and log-archive) account; account: one stack
-    per account returned by :meth:`accounts`."""
+    """management: the management account; security: the Security (and log-archive) account; delegated-admin: the
+    member account that administers IAM Identity Center; account: one stack per account returned by
+    :meth:`accounts`."""
     description: str
     outputs: tuple[str, ...]
     """The outputs the program exports (some are present only for some configurations)."""
@@ -82,6 +83,15 @@ STAGES: tuple[Stage, ...] = (
     Stage("network", network.program, ("organization", "regions"), "account",
           "Role-based security groups per workload account", ("vpc_id", "security_group_ids"),
           account_selector=network.network_accounts),
+    Stage("access", access.program, ("organization", "security"), "delegated-admin",
+          "IAM Identity Center from its delegated administrator: groups, permission sets and their policies, "
+          "account assignments (one provider for any number of accounts)",
+          ("administrator_account", "instance_arn", "identity_store_id", "group_ids", "permission_set_arns",
+           "assignment_count")),
+    Stage("management_access", access.management_program, ("organization", "security", "access"), "management",
+          "Break-glass access to the management account: its permission sets and assignments, from the management "
+          "account (AWS lets no delegated administrator assign access there)",
+          ("permission_set_arns", "assignment_count")),
 )
 
 # Governance runs last: its budgets alert the security topic of stage security_services (when that stage is

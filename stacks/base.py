@@ -20,7 +20,7 @@ import pulumi_aws as aws
 from landingzone.config import ROOT_OU, LandingZoneConfig, partition
 from landingzone.errors import StageError
 
-Scope = Literal["management", "security", "account"]
+Scope = Literal["management", "security", "delegated-admin", "account"]
 
 
 class _Unknown:
@@ -204,8 +204,8 @@ def stack_name(cfg: LandingZoneConfig, stage: str, account: str | None = None) -
 
 # ---- providers --------------------------------------------------------------------------------------------------
 
-ENDPOINT_SERVICES: Final = ("account", "athena", "budgets", "cloudtrail", "ec2", "glue", "iam", "kms", "organizations",
-                             "s3", "sts")
+ENDPOINT_SERVICES: Final = ("account", "athena", "budgets", "cloudtrail", "ec2", "glue", "iam", "identitystore", "kms",
+                             "organizations", "s3", "ssoadmin", "sts")
 """Every AWS service a stage program touches; all of them go to cfg.aws.endpoint when it is set."""
 
 

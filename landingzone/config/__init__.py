@@ -6,6 +6,8 @@ One import for callers (``from landingzone.config import X``); the parts live in
 - :mod:`~landingzone.config.model`: ``LandingZoneConfig`` and its sections, every field with its docstring (the
   network section in :mod:`~landingzone.config.network`, the shared base in :mod:`~landingzone.config.base`);
 - :mod:`~landingzone.config.rules`: the rules that span fields;
+- :mod:`~landingzone.config.identity_center`: how people sign in (IAM Identity Center), its rules in
+  :mod:`~landingzone.config.identity_center_rules`;
 - :mod:`~landingzone.config.files`: parse, validate, load and save the YAML file, keeping its comments;
 - :mod:`~landingzone.config.backend`: the default state backend beside the file;
 - :mod:`~landingzone.config.commented`: the commented file `landingzone init` writes.
@@ -49,6 +51,29 @@ from landingzone.config.governance import (
     GovernanceConfig,
     RootAccessConfig,
 )
+from landingzone.config.identity_center import (
+    MANAGEMENT_TARGET,
+    PRESETS,
+    SESSION_HOURS,
+    Assignment,
+    BreakGlassUser,
+    CustomerManagedPolicy,
+    IdentityCenterConfig,
+    IdentityCenterGroup,
+    PermissionSet,
+    PermissionSetPreset,
+    PermissionsBoundary,
+    aws_managed_policies,
+    library_permission_set,
+    session_seconds,
+)
+from landingzone.config.identity_center_rules import (
+    Grant,
+    administrator_account,
+    grants,
+    management_permission_sets,
+    target_accounts,
+)
 from landingzone.config.model import (
     Account,
     AwsSettings,
@@ -71,6 +96,25 @@ from landingzone.constants import ROOT_OU, known_regions, partition
 
 __all__ = [
     "ACCOUNT_CLOSURE_QUOTA",
+    "MANAGEMENT_TARGET",
+    "PRESETS",
+    "SESSION_HOURS",
+    "Assignment",
+    "BreakGlassUser",
+    "CustomerManagedPolicy",
+    "IdentityCenterConfig",
+    "IdentityCenterGroup",
+    "PermissionSet",
+    "PermissionSetPreset",
+    "PermissionsBoundary",
+    "aws_managed_policies",
+    "library_permission_set",
+    "session_seconds",
+    "Grant",
+    "administrator_account",
+    "grants",
+    "management_permission_sets",
+    "target_accounts",
     "ADMIN_PORTS",
     "OPT_IN_REGIONS",
     "SUSPENDED_OU",

@@ -32,6 +32,7 @@ from landingzone.config.governance import (
     BudgetSettings,
     GovernanceConfig,
 )
+from landingzone.config.identity_center import IdentityCenterConfig
 from landingzone.config.network import NetworkConfig
 from landingzone.config.rules import cross_field_problems
 from landingzone.constants import (
@@ -297,6 +298,9 @@ class LandingZoneConfig(_Model):
     """Organization trail and query layer."""
     network: list[NetworkConfig] = Field(default_factory=list)
     """Role-based security groups per workload account."""
+    identity_center: IdentityCenterConfig | None = None
+    """How people sign in: IAM Identity Center permission sets, groups and assignments (stages access and
+    management_access). Empty: the landing zone manages no sign-in (the access role is the only way in)."""
     close_default_security_groups: bool = True
     """Strip every rule from the default security group of the default VPC, in the management account and every
     member account, in each governed region (stage security; CIS AWS Foundations 5.4). Accounts or regions without

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from landingzone.config.enums import WORKLOAD_ACCOUNT_KINDS, AccountKind, QueryLayer
 from landingzone.config.governance import governance_problems
+from landingzone.config.identity_center_rules import identity_center_problems
 from landingzone.constants import ROOT_OU
 from landingzone.errors import ConfigProblem
 from landingzone.policies.catalog import guardrail_problems
@@ -135,6 +136,9 @@ def cross_field_problems(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
     if cfg.home_region not in cfg.governed_regions:
         yield ConfigProblem("governed_regions", f"the home region {cfg.home_region!r} must be one of the "
                             "governed regions", cfg.governed_regions)
+
+    # Identity Center: names, references, policies, the management account for break-glass only.
+    yield from identity_center_problems(cfg)
 
     # Logging.
     low, high = LAKE_RETENTION_RANGE

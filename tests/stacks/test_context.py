@@ -24,7 +24,7 @@ def test_unknown_is_a_singleton_that_survives_pickling() -> None:
 
 def test_registry_order_dependencies_and_scopes() -> None:
     assert [s.name for s in stacks.STAGES] == ["organization", "regions", "security", "logging", "guardrails",
-                                               "network", "governance"]
+                                               "network", "access", "management_access", "governance"]
     by_name = {s.name: s for s in stacks.STAGES}
     assert by_name["regions"].depends_on == ("organization",)
     assert by_name["security"].depends_on == ("organization", "regions")
@@ -32,6 +32,10 @@ def test_registry_order_dependencies_and_scopes() -> None:
     assert by_name["guardrails"].depends_on == ("organization",)
     assert by_name["network"].depends_on == ("organization", "regions")
     assert by_name["governance"].depends_on == ("organization",)
+    assert by_name["access"].depends_on == ("organization", "security")
+    assert by_name["access"].scope == "delegated-admin"
+    assert by_name["management_access"].depends_on == ("organization", "security", "access")
+    assert by_name["management_access"].scope == "management"
     assert by_name["network"].scope == "account" and by_name["logging"].scope == "security"
     seen: set[str] = set()
     for st in stacks.STAGES:  # dependencies come first
