@@ -811,6 +811,7 @@ class Orchestrator:
         # refresh/destroy can skip: one `stack ls` for all of them.
         existing = self.existing_stacks()
         known: dict[str, Any] = {}
+        cfg = self._looked_up(operation, selected)
         with self._interrupts():
             for stage in selected:
                 if self._stop.is_set():
@@ -825,7 +826,7 @@ class Orchestrator:
                         self._emit(ev.LogLine(stage.name, f"{ref.name}: nothing to {operation} (never applied)",
                                               "info", ref.account))
                         continue
-                    jobs.append(StackJob(stage, ref, operation, self.cfg, upstream, settings,
+                    jobs.append(StackJob(stage, ref, operation, cfg, upstream, settings,
                                          diff=bool(options.get("diff")),
                                          include_protected=bool(options.get("include_protected")),
                                          preview_only=bool(options.get("preview_only"))))
@@ -848,6 +849,24 @@ class Orchestrator:
         if self._stop.is_set():
             raise Interrupted(operation, [s.ref.label for s in result.stacks if not s.skipped])
         return result
+
+    def _looked_up(self, operation: ev.Operation, selected: list[StageLike]) -> LandingZoneConfig:
+        """The configuration completed with what only AWS knows and the programs may not look up: the IAM
+        Identity Center instance, for the stages that need it (``needs_identity_center``), before a preview or
+        an apply (refresh and destroy do not run the programs)."""
+        if operation not in ("preview", "up") or not any(getattr(s, "needs_identity_center", False)
+                                                         for s in selected):
+            return self.cfg
+        from landingzone.identity_center import ENABLE_STEPS, with_instance
+
+        # Not found: the other stages still run (a new organization enables Identity Center after its first
+        # apply); a preview shows the access stages known after apply and an apply fails them, saying how.
+        cfg = with_instance(self.cfg, required=False)
+        ic = cfg.identity_center
+        if ic is not None and ic.instance_arn is None:
+            self._emit(ev.LogLine("access", f"IAM Identity Center is not enabled yet, so the access stages cannot "
+                                  f"be applied; {ENABLE_STEPS}", "warning"))
+        return cfg
 
     def _upstream(self, stage: StageLike, existing: Mapping[str, int], known: dict[str, Any]) -> dict[str, Any]:
         """The outputs of the stages `stage` depends on: from this run's `up`, else from the state, else

@@ -55,6 +55,8 @@ class Stage:
     outputs: tuple[str, ...]
     """The outputs the program exports (some are present only for some configurations)."""
     account_selector: Callable[[LandingZoneConfig], list[str]] | None = None
+    needs_identity_center: bool = False
+    """The orchestrator completes identity_center's instance (sso-admin ListInstances) before running it."""
 
     def accounts(self, cfg: LandingZoneConfig) -> list[str]:
         """For an account-scoped stage, the accounts it has a stack for; otherwise empty."""
@@ -87,11 +89,11 @@ STAGES: tuple[Stage, ...] = (
           "IAM Identity Center from its delegated administrator: groups, permission sets and their policies, "
           "account assignments (one provider for any number of accounts)",
           ("administrator_account", "instance_arn", "identity_store_id", "group_ids", "permission_set_arns",
-           "assignment_count")),
+           "assignment_count"), needs_identity_center=True),
     Stage("management_access", access.management_program, ("organization", "security", "access"), "management",
           "Break-glass access to the management account: its permission sets and assignments, from the management "
           "account (AWS lets no delegated administrator assign access there)",
-          ("permission_set_arns", "assignment_count")),
+          ("permission_set_arns", "assignment_count"), needs_identity_center=True),
 )
 
 # Governance runs last: its budgets alert the security topic of stage security_services (when that stage is
