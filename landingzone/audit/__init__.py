@@ -1,6 +1,7 @@
 """Posture audit: checks an organization, as discovered, against the practices the landing zone implements.
 
-One module per check family (organization, management, delegation, logging, guardrails, identity, network);
+One module per check family (organization, management, delegation, logging, guardrails, identity, network,
+access);
 each check is registered with its metadata in :data:`landingzone.audit.model.REGISTRY`. :func:`run_audit` runs
 them over a :class:`~landingzone.audit.model.AuditContext` and returns an :class:`AuditReport`.
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from landingzone.audit import (
+    access,
     delegation,
     governance,
     guardrails,
@@ -27,7 +29,8 @@ from landingzone.audit import (
 from landingzone.audit.model import REGISTRY, AuditContext, Check, Finding, Practice, Severity
 from landingzone.discovery import NotVisible, iter_not_visible
 
-FAMILIES = (organization, management, delegation, logging, guardrails, regions, identity, network, governance)
+FAMILIES = (organization, management, delegation, logging, guardrails, regions, identity, network, governance,
+            access)
 """Imported for their registrations (one module per family)."""
 
 Status = Literal["pass", "fail", "n/a", "not evaluated"]

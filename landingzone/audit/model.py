@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from landingzone.config import AccountKind, LandingZoneConfig
 from landingzone.constants import DEFAULT_ORG_ADMIN_PATH
@@ -43,6 +44,7 @@ class Practice(StrEnum):
     SECURITY_GROUPS = "security-group-references"
     ROOT_ACCESS = "root-access"
     ACCOUNT_GOVERNANCE = "account-governance"
+    PEOPLE_THROUGH_IDENTITY_CENTER = "people-through-identity-center"
 
     @property
     def label(self) -> str:
@@ -61,6 +63,7 @@ PRACTICE_TITLES: dict[Practice, str] = {
     Practice.SECURITY_GROUPS: "Security groups by workload role that reference each other",
     Practice.ROOT_ACCESS: "Member accounts without root credentials (centralized root access)",
     Practice.ACCOUNT_GOVERNANCE: "Contacts, regions and budgets for every account",
+    Practice.PEOPLE_THROUGH_IDENTITY_CENTER: "People sign in through IAM Identity Center",
 }
 
 
@@ -201,6 +204,11 @@ class AuditSettings:
     configured, and the region-deny check does not apply."""
     exempt_buckets: tuple[str, ...] = ()
     """Buckets of the management account that are not workloads: the landing zone's own state bucket."""
+    break_glass_groups: tuple[str, ...] | None = None
+    """Groups that may be assigned to the management account (identity_center.break_glass_group); None without
+    a configuration: groups named break-glass."""
+    break_glass_iam_users: frozenset[tuple[str, str]] = frozenset()
+    """(account name or id, user name) of IAM users kept on purpose (identity_center.break_glass_iam_users)."""
 
 
 def state_buckets(cfg: LandingZoneConfig) -> tuple[str, ...]:
@@ -210,6 +218,14 @@ def state_buckets(cfg: LandingZoneConfig) -> tuple[str, ...]:
     if not url.startswith("s3://"):
         return ()
     return (url[len("s3://"):].split("/", 1)[0].split("?", 1)[0],)
+
+
+def _access_settings(cfg: LandingZoneConfig) -> dict[str, Any]:
+    ic = cfg.identity_center
+    if ic is None:
+        return {}
+    return {"break_glass_groups": (ic.break_glass_group,) if ic.break_glass_group else (),
+            "break_glass_iam_users": frozenset((u.account, u.user_name) for u in ic.break_glass_iam_users)}
 
 
 class AuditContext:
@@ -236,7 +252,8 @@ class AuditContext:
             org_admin_path=cfg.org_admin.path,
             security_service_principals=tuple(s.service_principal for s in cfg.organization.security_services)
             if cfg.organization.security_services else AuditSettings().security_service_principals,
-            governed_regions=tuple(cfg.governed_regions), exempt_buckets=state_buckets(cfg))
+            governed_regions=tuple(cfg.governed_regions), exempt_buckets=state_buckets(cfg),
+            **_access_settings(cfg))
         return cls(found, kinds=kinds, settings=settings)
 
     def unread(self, *patterns: str) -> list[NotVisible]:

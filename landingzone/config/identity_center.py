@@ -39,14 +39,14 @@ SESSION_HOURS = (1, 12)
 INLINE_POLICY_MAX = 32768
 """Characters of a permission set's inline policy (PutInlinePolicyToPermissionSet)."""
 
-PERMISSION_SET_NAME_RE = re.compile(r"^[\w+=,.@-]{1,32}$")
+PERMISSION_SET_NAME_RE = re.compile(r"^[\w+=,.@-]{1,32}$", re.ASCII)  # IAM takes ASCII only
 GROUP_NAME_RE = re.compile(r"^[^\x00-\x1f:]{1,1024}$")
 INSTANCE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$")
 IDENTITY_STORE_RE = re.compile(r"^d-[0-9a-f]{10}$|^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
 _DURATION_RE = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$")
-_POLICY_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/[\w+=,.@/-]+$")
-_CUSTOMER_NAME_RE = re.compile(r"^[\w+=,.@-]{1,128}$")
-_IAM_PATH_RE = re.compile(r"^/([\w+=,.@-]+/)*$")
+_POLICY_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/[\w+=,.@/-]+$", re.ASCII)  # IAM takes ASCII only
+_CUSTOMER_NAME_RE = re.compile(r"^[\w+=,.@-]{1,128}$", re.ASCII)  # IAM takes ASCII only
+_IAM_PATH_RE = re.compile(r"^/([\w+=,.@-]+/)*$", re.ASCII)  # IAM takes ASCII only
 
 
 def session_seconds(duration: str) -> int | None:

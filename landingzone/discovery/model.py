@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from landingzone.constants import DEFAULT_ACCESS_ROLE_NAME, DEFAULT_ORG_ADMIN_PATH
+from landingzone.discovery_identity import IamUserInfo, IdentityCenterView
 from landingzone.errors import LandingZoneError
 from landingzone.governance_discovery import GovernanceView
 
@@ -107,6 +108,8 @@ class DiscoveryOptions:
     """Attempts per read (botocore's adaptive retry mode: backoff, and a client-side rate limit when AWS
     throttles). None: 5 against AWS, 2 when an endpoint override is in effect (an emulator answers a read it lacks
     with a server error every time)."""
+    identity_center_region: str | None = None
+    """Region of the IAM Identity Center instance; None: the home region."""
 
 
 # ---- the organization ------------------------------------------------------------------------------------------
@@ -362,6 +365,8 @@ class AccountView:
     bucket_names: list[str] = field(default_factory=list)
     glue_tables: list[GlueTableInfo] = field(default_factory=list)
     workgroups: list[WorkgroupInfo] = field(default_factory=list)
+    iam_users: list[IamUserInfo] | None = None
+    """IAM users with their console passwords and access keys; None when not readable."""
 
 
 @dataclass(frozen=True)
@@ -410,6 +415,9 @@ class Discovery:
     governance: GovernanceView = field(default_factory=GovernanceView)
     """Alternate contacts and centralized root access (read only from the management account)."""
     not_visible: list[NotVisible] = field(default_factory=list)
+    identity_center: IdentityCenterView | None = None
+    """IAM Identity Center as the management account sees it; None when not read (the caller is not the
+    management account)."""
 
     @property
     def management_account_id(self) -> str | None:

@@ -48,6 +48,7 @@ BREAKS = frozenset({
     "trail-bucket-unversioned", "trail-bucket-allows-http", "trail-key-not-rotated", "no-region-deny",
     "nacl-open-admin-ports", "mgmt-data-and-api-workloads", "udp-rdp-from-internet", "internal-wide-private-range",
     "internal-private-outside-vpcs",
+    "no-identity-center", "member-iam-user", "mgmt-assignment",
 })
 
 ADMIN_PORT_DENIES = [(rule, proto, port) for rule, (proto, port) in enumerate(
@@ -409,6 +410,8 @@ def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workl
         if not (account_id == production and "nacl-open-admin-ports" in broken):
             close_admin_ports_in_nacls(org, account_id, regions)
 
+    identity_center(org, ids, broken)
+
     # The management account: no workloads, no IAM users (unless broken).
     if "mgmt-workload" in broken:
         # moto does not check the image id (its default AMI catalogue is switched off: see conftest.py).
@@ -429,3 +432,32 @@ def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workl
         for user in ("alice", "bob", "carol"):
             org.client("iam").create_user(UserName=user)
     return built
+
+
+def identity_center(org: MotoOrg, ids: dict[str, str], broken: frozenset[str]) -> None:
+    """People through IAM Identity Center (moto's instance of the management account): Developers read
+    production, BreakGlass alone reaches the management account; IAM users only where broken."""
+    if "member-iam-user" in broken:
+        iam = org.client("iam", ids["development"])
+        iam.create_user(UserName="legacy-admin")
+        iam.create_login_profile(UserName="legacy-admin", Password="Correct-horse-battery-1")
+    if "no-identity-center" in broken:
+        return  # moto still lists an instance: one without permission sets, as right after enabling
+    sso = org.client("sso-admin")
+    (instance,) = sso.list_instances()["Instances"]
+    arn, store = instance["InstanceArn"], instance["IdentityStoreId"]
+    groups = org.client("identitystore")
+    group_ids = {name: groups.create_group(IdentityStoreId=store, DisplayName=name)["GroupId"]
+                 for name in ("Developers", "BreakGlass")}
+    sets = {name: sso.create_permission_set(InstanceArn=arn, Name=name, SessionDuration="PT1H")["PermissionSet"][
+        "PermissionSetArn"] for name in ("ReadOnly", "BreakGlass")}
+
+    def assign(group: str, permission_set: str, account: str) -> None:
+        sso.create_account_assignment(InstanceArn=arn, TargetId=account, TargetType="AWS_ACCOUNT",
+                                      PermissionSetArn=sets[permission_set], PrincipalType="GROUP",
+                                      PrincipalId=group_ids[group])
+
+    assign("Developers", "ReadOnly", ids["production"])
+    assign("BreakGlass", "BreakGlass", MANAGEMENT_ACCOUNT)
+    if "mgmt-assignment" in broken:
+        assign("Developers", "ReadOnly", MANAGEMENT_ACCOUNT)

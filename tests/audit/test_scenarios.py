@@ -58,6 +58,9 @@ SCENARIOS: dict[str, set[str]] = {
     "udp-rdp-from-internet": {"LZ-NET-001"},
     "internal-wide-private-range": {"LZ-NET-003"},
     "internal-private-outside-vpcs": {"LZ-NET-003"},
+    "no-identity-center": {"LZ-IDC-001"},
+    "member-iam-user": {"LZ-IDC-002"},
+    "mgmt-assignment": {"LZ-IDC-003"},
 }
 
 MOTO_INCOMPLETE = {"no-query-layer"}
