@@ -157,7 +157,8 @@ def identity_center_data(data: dict[str, Any]) -> dict[str, Any]:
     accounts = {a["name"]: a for a in data.get("accounts", [])}
 
     def where(*candidates: str) -> list[str]:
-        found = [c for c in candidates if c.split("/", 1)[0] in ous or c in accounts]
+        # OUs where the preset has them, else the accounts by name.
+        found = [c for c in candidates if c.split("/", 1)[0] in ous] or [c for c in candidates if c in accounts]
         return found or ["Root"]
 
     return {

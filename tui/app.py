@@ -19,6 +19,7 @@ from textual.screen import Screen
 from landingzone.config import LandingZoneConfig
 from landingzone.errors import ConfigError
 from tui.messages import GoToStep, StepFinished
+from tui.screens.access import AccessScreen
 from tui.screens.accounts import AccountsScreen
 from tui.screens.apply import ApplyScreen
 from tui.screens.base import AnyStepScreen, StepScreen
@@ -43,6 +44,7 @@ STEPS: tuple[type[AnyStepScreen], ...] = (
     GuardrailsScreen,
     LoggingScreen,
     NetworkScreen,
+    AccessScreen,
     ReviewScreen,
     PreviewScreen,
     ApplyScreen,
