@@ -518,5 +518,13 @@ def plan_document(cfg: LandingZoneConfig, plans: Iterable[StagePlan]) -> dict[st
         "scp_quota": quota_usage(cfg),
         "governance": governance_summary(cfg),
         "policy_quota": quota_usage(cfg, None),
+        "sign_in": sign_in(cfg),
     }
+
+
+def sign_in(cfg: LandingZoneConfig) -> list[dict[str, str]]:
+    """Who can reach which account with which permission set (IAM Identity Center); empty without it."""
+    from landingzone.config import grants
+
+    return [{"account": g.account, "group": g.group, "permission_set": g.permission_set} for g in grants(cfg)]
 

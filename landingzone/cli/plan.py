@@ -76,7 +76,7 @@ def plan_command(
     """
     # pulumi loads only for this command, not for every `landingzone` invocation.
     import stacks
-    from landingzone.plan import account_tree, plan, plan_document, quota_usage
+    from landingzone.plan import account_tree, plan, plan_document, quota_usage, sign_in
 
     cfg = lzconfig.load_config(config)
     fmt = PlanFormat.JSON if as_json else fmt
@@ -131,3 +131,11 @@ def plan_command(
     if gov["close_on_deletion"]:
         out.print(f"closed if removed (close_on_deletion): {', '.join(gov['close_on_deletion'])}; AWS allows "
                   f"closing {gov['closure_quota']}: {gov['closable_per_window']} accounts per window here")
+
+    if cfg.identity_center is not None:
+        out.print("\nsign-in through IAM Identity Center (who reaches which account):", style="bold")
+        reach: dict[str, list[str]] = {}
+        for item in sign_in(cfg):
+            reach.setdefault(item["account"], []).append(f"{item['group']}: {item['permission_set']}")
+        for account in ["management", *(a.name for a in cfg.accounts)]:
+            out.print(f"  {account}: {', '.join(reach.get(account, [])) or 'nobody'}")
