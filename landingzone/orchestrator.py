@@ -817,6 +817,11 @@ class Orchestrator:
                 if self._stop.is_set():
                     break
                 refs = self.stack_refs(stage)
+                if not self._has_work(stage):
+                    # (nothing configured: no stack, unless one was applied before and must now be emptied)
+                    refs = [ref for ref in refs if existing.get(ref.name)]
+                    if not refs:
+                        continue
                 upstream = self._upstream(stage, existing, known)
                 jobs: list[StackJob] = []
                 for ref in refs:
@@ -849,6 +854,11 @@ class Orchestrator:
         if self._stop.is_set():
             raise Interrupted(operation, [s.ref.label for s in result.stacks if not s.skipped])
         return result
+
+    def _has_work(self, stage: StageLike) -> bool:
+        """False for a stage whose ``applies`` says the configuration gives it nothing to do."""
+        applies = getattr(stage, "applies", None)
+        return applies is None or bool(applies(self.cfg))
 
     def _looked_up(self, operation: ev.Operation, selected: list[StageLike]) -> LandingZoneConfig:
         """The configuration completed with what only AWS knows and the programs may not look up: the IAM

@@ -443,6 +443,8 @@ def plan(cfg: LandingZoneConfig, stage: str | None = None, upstream: Mapping[str
     import stacks
 
     selected = [stacks.stage(stage)] if stage is not None else list(stacks.STAGES)
+    # A stage the configuration gives nothing to do (stacks.Stage.applies) has no stack to plan.
+    selected = [st for st in selected if st.applies is None or st.applies(cfg)]
     per_account = {st.name: st.accounts(cfg) for st in selected if st.scope == "account"}
     total = sum(len(a) for a in per_account.values())
     if workers is None:

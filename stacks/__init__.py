@@ -57,6 +57,9 @@ class Stage:
     account_selector: Callable[[LandingZoneConfig], list[str]] | None = None
     needs_identity_center: bool = False
     """The orchestrator completes identity_center's instance (sso-admin ListInstances) before running it."""
+    applies: Callable[[LandingZoneConfig], bool] | None = None
+    """When given and false, the stage has nothing to do for this configuration: no stack is planned or created
+    for it (a stack applied before still runs, so that what it holds is removed)."""
 
     def accounts(self, cfg: LandingZoneConfig) -> list[str]:
         """For an account-scoped stage, the accounts it has a stack for; otherwise empty."""
@@ -89,11 +92,12 @@ STAGES: tuple[Stage, ...] = (
           "IAM Identity Center from its delegated administrator: groups, permission sets and their policies, "
           "account assignments (one provider for any number of accounts)",
           ("administrator_account", "instance_arn", "identity_store_id", "group_ids", "permission_set_arns",
-           "assignment_count"), needs_identity_center=True),
+           "assignment_count"), needs_identity_center=True, applies=access.applies),
     Stage("management_access", access.management_program, ("organization", "security", "access"), "management",
           "Break-glass access to the management account: its permission sets and assignments, from the management "
           "account (AWS lets no delegated administrator assign access there)",
-          ("permission_set_arns", "assignment_count"), needs_identity_center=True),
+          ("permission_set_arns", "assignment_count"), needs_identity_center=True,
+          applies=access.management_applies),
 )
 
 # Governance runs last: its budgets alert the security topic of stage security_services (when that stage is

@@ -204,3 +204,12 @@ def management_program(ctx: StageContext) -> None:
     pulumi.export("permission_set_arns", arns)
     pulumi.export("assignment_count", count)
 
+
+def applies(cfg: LandingZoneConfig) -> bool:
+    """Stage access has work when the configuration has an identity_center section."""
+    return cfg.identity_center is not None
+
+
+def management_applies(cfg: LandingZoneConfig) -> bool:
+    """Stage management_access has work when something is assigned to the management account."""
+    return cfg.identity_center is not None and bool(management_permission_sets(cfg.identity_center))

@@ -27,7 +27,7 @@ import pytest
 import requests
 
 from landingzone.config import validate_config
-from landingzone.presets import preset_data
+from landingzone.presets import identity_center_data, preset_data
 from tests.audit import moto_bridge
 from tests.audit.helpers import MOTO_GAPS
 from tests.audit.moto_org import register_delegated_admin
@@ -93,6 +93,7 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
                                                                 aws: Aws, tmp_path: Path) -> None:
     data = preset_data("medium")
     data["aws"] = {"endpoint": engine_env["AWS_ENDPOINT_URL"]}
+    data["identity_center"] = identity_center_data(data)  # people sign in through Identity Center (LZ-IDC-*)
     cfg = validate_config(data)
     assert NO_DEFAULT_VPC[1] in cfg.governed_regions and len(cfg.governed_regions) > 1
     directory = tmp_path / "lz"
@@ -132,7 +133,9 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
 
     copied = _mirror_refused_delegations(Path(engine_env["LANDINGZONE_EMULATOR_STATE"]))
     security_id = account_ids[cfg.security_account.name]
-    assert ("cloudtrail.amazonaws.com" in {p for _, p in copied}) and {a for a, _ in copied} == {security_id}
+    assert "cloudtrail.amazonaws.com" in {p for _, p in copied}
+    assert {a for a, p in copied if p != "sso.amazonaws.com"} == {security_id}
+    assert (account_ids["shared-services"], "sso.amazonaws.com") in copied  # Identity Center's administrator
 
     # What no API can do, done as the user does it by hand: MFA on the management account's root user (moto's
     # account summary cannot be changed through its API; tests/audit/moto_bridge.py).

@@ -179,3 +179,15 @@ def test_one_provider_for_a_thousand_accounts() -> None:
     assert len(plan.of_type(PROVIDER)) == 1
     assert len(plan.of_type(ASSIGNMENT)) == 1000
     assert len({r.inputs["targetId"] for r in plan.of_type(ASSIGNMENT)}) == 1000
+
+
+def test_the_access_stages_are_planned_only_when_configured() -> None:
+    from landingzone.plan import plan
+    from landingzone.presets import preset
+
+    assert not {p.stage for p in plan(preset("medium"), workers=1)} & {"access", "management_access"}
+    base = identity_center_data(preset_data("medium"))
+    cfg = access_config(assignments=[a for a in base["assignments"] if a["group"] != "BreakGlass"])
+    assert [p.stage for p in plan(cfg, "access", workers=1)] == ["access"]
+    assert plan(cfg, "management_access", workers=1) == []  # nothing assigned to the management account
+    assert [p.stage for p in plan(access_config(), "management_access", workers=1)] == ["management_access"]
