@@ -25,12 +25,16 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from landingzone.config import LandingZoneConfig, SecurityService, administrator_account, partition
+from landingzone.config import (
+    SSO_SERVICE_PRINCIPAL,
+    LandingZoneConfig,
+    SecurityService,
+    administrator_account,
+    partition,
+)
 from stacks.base import UNKNOWN, Providers, StageContext, account_id, account_id_known, as_output, opts
 
 ADMIN_POLICY = "AdministratorAccess"
-SSO_PRINCIPAL = "sso.amazonaws.com"
-"""IAM Identity Center's service principal, delegated to identity_center's administrator account."""
 MAX_SESSION_SECONDS = 3600
 
 
@@ -140,9 +144,9 @@ def program(ctx: StageContext) -> None:
     if ic_admin is not None:
         # IAM Identity Center is administered from a member account (stage access runs there).
         aws.organizations.DelegatedAdministrator(
-            "delegated-admin-sso", account_id=account_id(ctx, ic_admin), service_principal=SSO_PRINCIPAL,
+            "delegated-admin-sso", account_id=account_id(ctx, ic_admin), service_principal=SSO_SERVICE_PRINCIPAL,
             opts=opts(mgmt, depends_on=[cloudtrail_admin]))
-        delegated.append(SSO_PRINCIPAL)
+        delegated.append(SSO_SERVICE_PRINCIPAL)
 
     part = partition(cfg.home_region)
     trust = security_id.apply(lambda sid: trust_policy(cfg, sid))

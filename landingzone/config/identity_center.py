@@ -33,6 +33,10 @@ from landingzone.constants import known_regions
 MANAGEMENT_TARGET = "management"
 """The assignment target that names the management account (never reached through "Root" or an OU)."""
 
+SSO_SERVICE_PRINCIPAL = "sso.amazonaws.com"
+"""IAM Identity Center's service principal: trusted access (stage organization) and delegated administration
+(stage security)."""
+
 SESSION_HOURS = (1, 12)
 """Identity Center session durations: 1 to 12 hours."""
 

@@ -168,8 +168,8 @@ def identity_center_problems(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
                 if assignment.group != ic.break_glass_group:
                     yield ConfigProblem(f"{here}.targets[{ti}]", f"only the break-glass group may be assigned to "
                                         f"the management account, not {assignment.group!r}; remove 'management' "
-                                        "from the targets (the management account runs nothing day to day), or "
-                                        "name this group in identity_center.break_glass_group", target)
+                                        "from the targets (nobody uses the management account day to day; the "
+                                        "emergency group is identity_center.break_glass_group)", target)
                 continue
             if target != ROOT_OU and target not in account_names and target not in ou_paths:
                 yield ConfigProblem(f"{here}.targets[{ti}]", f"{target!r} is neither 'Root', 'management', an OU "

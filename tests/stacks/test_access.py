@@ -191,3 +191,9 @@ def test_the_access_stages_are_planned_only_when_configured() -> None:
     assert [p.stage for p in plan(cfg, "access", workers=1)] == ["access"]
     assert plan(cfg, "management_access", workers=1) == []  # nothing assigned to the management account
     assert [p.stage for p in plan(access_config(), "management_access", workers=1)] == ["management_access"]
+
+
+def test_identity_center_gets_trusted_access_in_the_organization() -> None:
+    plan = run_stage("organization", access_config(), upstream={})
+    principals = plan.named("organization").inputs["awsServiceAccessPrincipals"]
+    assert "sso.amazonaws.com" in principals and principals == sorted(principals)
