@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 
 from landingzone.config import validate_config
@@ -45,12 +46,22 @@ def provisioned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
             "PULUMI_SKIP_UPDATE_CHECK": "true", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
             "LANDINGZONE_EMULATOR_STATE": str(tmp / "emulator-state.json"), "LANDINGZONE_PULUMI": str(pulumi.path),
         })
+        # An external group, created as an identity provider provisions it (SCIM) before landingzone runs.
+        creds = {"aws_access_key_id": env["AWS_ACCESS_KEY_ID"], "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
+                 "region_name": REGION, "endpoint_url": moto}
+        (instance,) = boto3.client("sso-admin", **creds).list_instances()["Instances"]
+        scim_group = boto3.client("identitystore", **creds).create_group(
+            IdentityStoreId=instance["IdentityStoreId"], DisplayName="Security-Auditors")["GroupId"]
         data = preset_data("medium")
         data["aws"] = {"endpoint": moto}
         data["identity_center"] = identity_center_data(data)
+        for group in data["identity_center"]["groups"]:
+            if group["name"] == "Security-Auditors":
+                group.update(external=True, description="")
         # A customer managed policy and a boundary exercise every permission set resource type.
         data["identity_center"]["permission_sets"].append({
             "name": "Deployer", "managed_policies": ["PowerUserAccess"],
+            "customer_managed_policies": [{"name": "deploy-extra", "path": "/landingzone/"}],
             "inline_policy": {"Version": "2012-10-17", "Statement": [
                 {"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"}]},
             "permissions_boundary": {"managed_policy": "PowerUserAccess"}})
@@ -70,7 +81,8 @@ def provisioned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
                 patch.setenv(key, env[key])
             patch.delenv("AWS_PROFILE", raising=False)
             patch.delenv("AWS_SESSION_TOKEN", raising=False)
-            yield {"env": env, "path": path, "dir": directory, "cfg": cfg, "outputs": outputs, "aws": Aws(moto)}
+            yield {"env": env, "path": path, "dir": directory, "cfg": cfg, "outputs": outputs, "aws": Aws(moto),
+                   "scim_group": scim_group}
 
 
 def _access_findings(p: dict[str, Any]) -> list[tuple[str, str]]:
@@ -107,6 +119,15 @@ def test_access_applied_then_audited_has_no_access_findings(provisioned: dict[st
                                            PermissionSetArn=arns["BreakGlass"])["AccountAssignments"]
     assert {a["PrincipalId"] for a in in_mgmt} == {access["group_ids"]["BreakGlass"]}
     assert outputs["management_access"]["assignment_count"] == len(provisioned["cfg"].accounts) + 1
+    # The external group was looked up by name (getGroup), not created: its id is the one SCIM made.
+    assert access["group_ids"]["Security-Auditors"] == provisioned["scim_group"]
+    audited = sso.list_account_assignments_for_principal(
+        InstanceArn=instance["InstanceArn"], PrincipalId=provisioned["scim_group"], PrincipalType="GROUP")
+    assert {a["AccountId"] for a in audited["AccountAssignments"]} == set(ids.values())
+    deployer = arns["Deployer"]
+    refs = sso.list_customer_managed_policy_references_in_permission_set(
+        InstanceArn=instance["InstanceArn"], PermissionSetArn=deployer)["CustomerManagedPolicyReferences"]
+    assert refs == [{"Name": "deploy-extra", "Path": "/landingzone/"}]
     assert _access_findings(provisioned) == []
 
 
