@@ -3,9 +3,11 @@ organization, security, access and management_access) through the real engine an
 moto server, then `landingzone audit`: no finding of the access checks; then an IAM user with a console password
 in a member account gives exactly that finding. One provisioning for the module.
 
-moto bridge (tests/emulator/README.md): the Identity Center delegation to shared-services is kept in the
-emulator's state (moto refuses sso.amazonaws.com); the audit reads Identity Center from the management account,
-which needs no delegation, so nothing is copied into moto.
+moto bridges: the Identity Center delegation to shared-services is kept in the emulator's state (moto refuses
+sso.amazonaws.com; tests/emulator/README.md); the audit reads Identity Center from the management account, which
+needs no delegation, so nothing of it is copied into moto. moto runs in this process only so that IAM's
+ListOrganizationsFeatures (which moto lacks and the audit's governance reads call) can be answered, as
+tests/audit/moto_org.enable_root_features does; the governance findings are not this test's.
 """
 
 from __future__ import annotations
@@ -14,14 +16,17 @@ import json
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
 import pytest
+import requests
 
 from landingzone.config import validate_config
 from landingzone.presets import identity_center_data, preset_data
-from tests.engine.conftest import EMULATOR_DIR, REGION, Aws, running_moto_server
+from tests.audit.moto_org import enable_root_features
+from tests.engine.conftest import EMULATOR_DIR, REGION, Aws
 from tests.engine.engine_support import require_pulumi, run_cli, write_config
 
 pytestmark = pytest.mark.engine
@@ -29,11 +34,31 @@ pytestmark = pytest.mark.engine
 ACCESS_CHECKS = ("LZ-IDC-001", "LZ-IDC-002", "LZ-IDC-003")
 
 
+@contextmanager
+def _moto_in_process() -> Iterator[str]:
+    """moto in this process (everything still reaches it over HTTP), so that IAM's ListOrganizationsFeatures,
+    which moto lacks and the audit's governance reads need, can be added to it (tests/audit/moto_org.py)."""
+    from moto.server import ThreadedMotoServer
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+        patch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        url = f"http://{host}:{port}"
+        requests.post(f"{url}/moto-api/reset", timeout=120).raise_for_status()
+        try:
+            yield url
+        finally:
+            server.stop()
+
+
 @pytest.fixture(scope="module")
 def provisioned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     pulumi = require_pulumi()
     tmp = tmp_path_factory.mktemp("access")
-    with running_moto_server(tmp / "moto.log") as moto:
+    with _moto_in_process() as moto:
         env = {k: v for k, v in os.environ.items() if k not in ("AWS_PROFILE", "AWS_SESSION_TOKEN",
                                                                 "PULUMI_BACKEND_URL", "PULUMI_ACCESS_TOKEN")}
         (tmp / "home").mkdir()
@@ -75,6 +100,7 @@ def provisioned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
                           env=env, cwd=directory, timeout=1800)
         assert applied.returncode == 0, applied.stderr[-4000:]
         outputs = json.loads(run_cli(["outputs", "--config", str(path), "--json"], env=env, cwd=directory).stdout)
+        enable_root_features([])  # the governance reads of the audit; its findings are not this test's
         with pytest.MonkeyPatch.context() as patch:  # the test's own boto3 clients use the same credentials
             for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_DEFAULT_REGION",
                         "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
