@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import requests
 
 from landingzone.config import LandingZoneConfig, save_config
 from landingzone.toolchain import PulumiCli, find_pulumi
@@ -51,3 +54,25 @@ def cli_env(base: dict[str, str], **extra: str) -> dict[str, str]:
     env["LANDINGZONE_STAGES"] = STAND_IN
     env.update(extra)
     return env
+
+
+@contextmanager
+def moto_in_process() -> Iterator[str]:
+    """A moto server in this process (everything still reaches it over HTTP), reset, on a free port: for the
+    tests that add to moto what it lacks (tests/audit/moto_org.py's bridges)."""
+    from moto.server import ThreadedMotoServer
+
+    with pytest.MonkeyPatch.context() as patch:
+        # AWS managed policies (AdministratorAccess for the /org-admin/ roles) exist only when moto loads them.
+        patch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+        patch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # no test needs the 1,300 AMIs per account
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        url = f"http://{host}:{port}"
+        # moto's backends are global to the process (other in-process tests share them): start from nothing.
+        requests.post(f"{url}/moto-api/reset", timeout=120).raise_for_status()
+        try:
+            yield url
+        finally:
+            server.stop()

@@ -16,49 +16,27 @@ import json
 import os
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import boto3
 import pytest
-import requests
 
 from landingzone.config import validate_config
 from landingzone.presets import identity_center_data, preset_data
 from tests.audit.moto_org import enable_root_features
 from tests.engine.conftest import EMULATOR_DIR, REGION, Aws
-from tests.engine.engine_support import require_pulumi, run_cli, write_config
+from tests.engine.engine_support import moto_in_process, require_pulumi, run_cli, write_config
 
 pytestmark = pytest.mark.engine
 
 ACCESS_CHECKS = ("LZ-IDC-001", "LZ-IDC-002", "LZ-IDC-003")
 
 
-@contextmanager
-def _moto_in_process() -> Iterator[str]:
-    """moto in this process (everything still reaches it over HTTP), so that IAM's ListOrganizationsFeatures,
-    which moto lacks and the audit's governance reads need, can be added to it (tests/audit/moto_org.py)."""
-    from moto.server import ThreadedMotoServer
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-        patch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        url = f"http://{host}:{port}"
-        requests.post(f"{url}/moto-api/reset", timeout=120).raise_for_status()
-        try:
-            yield url
-        finally:
-            server.stop()
-
-
 @pytest.fixture(scope="module")
 def provisioned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     pulumi = require_pulumi()
     tmp = tmp_path_factory.mktemp("access")
-    with _moto_in_process() as moto:
+    with moto_in_process() as moto:
         env = {k: v for k, v in os.environ.items() if k not in ("AWS_PROFILE", "AWS_SESSION_TOKEN",
                                                                 "PULUMI_BACKEND_URL", "PULUMI_ACCESS_TOKEN")}
         (tmp / "home").mkdir()

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from landingzone.config import validate_config
 from landingzone.presets import identity_center_data, preset_data
@@ -32,7 +31,7 @@ from tests.audit import moto_bridge
 from tests.audit.helpers import MOTO_GAPS
 from tests.audit.moto_org import register_delegated_admin
 from tests.engine.conftest import MANAGEMENT_ACCOUNT, Aws
-from tests.engine.engine_support import run_cli, write_config
+from tests.engine.engine_support import moto_in_process, run_cli, write_config
 
 pytestmark = pytest.mark.engine
 
@@ -42,23 +41,10 @@ them all): the stage must skip it, not fail."""
 
 
 @pytest.fixture
-def moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def moto() -> Iterator[str]:
     """Overrides conftest's subprocess server: an in-process moto server, reset, on a free port."""
-    from moto.server import ThreadedMotoServer
-
-    # AWS managed policies (AdministratorAccess for the /org-admin/ roles) exist only when moto loads them.
-    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # no test needs the 1,300 AMIs per account
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    # moto's backends are global to the process (other in-process tests share them): start from nothing.
-    requests.post(f"{url}/moto-api/reset", timeout=120).raise_for_status()
-    try:
+    with moto_in_process() as url:
         yield url
-    finally:
-        server.stop()
 
 
 def _delete_default_vpc(aws: Aws, account: str, region: str) -> str:
