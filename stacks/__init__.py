@@ -1,18 +1,22 @@
 """The staged Pulumi programs of the landing zone.
 
-``STAGES`` is the ordered registry: organization -> security -> logging, and guardrails and network, which depend
-on the organization only. Each program is a plain function of a :class:`StageContext` (the validated configuration
-and the outputs of the stages it depends on) that registers pulumi_aws resources and exports documented outputs.
+``STAGES`` is the ordered registry: organization -> security -> logging, and baseline, guardrails and network,
+which depend on the organization only (baseline and network: one stack per account). Baseline runs before
+guardrails: guardrails such as deny-s3-block-public-access-changes freeze what the baseline sets.
+
+Each program is a plain function of a :class:`StageContext` (the validated configuration and the outputs of the
+stages it depends on) that registers pulumi_aws resources and exports documented outputs.
 No program calls boto3 or reads the environment.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from landingzone.config import LandingZoneConfig
-from stacks import guardrails, logging, network, organization, security
+from stacks import baseline, guardrails, logging, network, organization, security
 from stacks.base import (
     UNKNOWN,
     Program,
@@ -55,6 +59,10 @@ class Stage:
     outputs: tuple[str, ...]
     """The outputs the program exports (some are present only for some configurations)."""
     account_selector: Callable[[LandingZoneConfig], list[str]] | None = None
+    fingerprint: Callable[[StageContext], Mapping[str, Any]] | None = None
+    """What the program of one stack reads (its slice of the configuration and of the upstream outputs); None:
+    the whole configuration and every upstream output. ``up --changed-only`` compares it with the last
+    successful update."""
 
     def accounts(self, cfg: LandingZoneConfig) -> list[str]:
         """For an account-scoped stage, the accounts it has a stack for; otherwise empty."""
@@ -62,15 +70,25 @@ class Stage:
             return []
         return self.account_selector(cfg)
 
+    def fingerprint_inputs(self, ctx: StageContext) -> Mapping[str, Any]:
+        """The inputs ``up --changed-only`` compares for one stack of this stage."""
+        if self.fingerprint is not None:
+            return self.fingerprint(ctx)
+        return {"config": ctx.config.model_dump(mode="json"), "upstream": ctx.upstream, "account": ctx.account}
+
 
 STAGES: tuple[Stage, ...] = (
     Stage("organization", organization.program, (), "management",
           "Organization (all features, SCPs enabled), OU tree, member accounts",
           ("organization_id", "root_id", "account_ids", "ou_ids", "management_account_id")),
     Stage("security", security.program, ("organization",), "management",
-          "Security account as delegated administrator; /org-admin/ roles in every member account; default "
-          "security groups of default VPCs closed",
-          ("admin_role_arns", "delegated_services", "closed_default_security_groups")),
+          "Security account as delegated administrator (management account resources only)",
+          ("delegated_services",)),
+    Stage("baseline", baseline.program, ("organization",), "account",
+          "Per account (members and management): /org-admin/ roles, default security groups closed, EBS "
+          "encryption by default, account-level S3 Block Public Access, IMDSv2 defaults, password policy",
+          ("admin_role_arns", "closed_default_security_groups", "hardening"),
+          account_selector=baseline.baseline_accounts, fingerprint=baseline.fingerprint_inputs),
     Stage("logging", logging.program, ("organization", "security"), "security",
           "Organization trail from the Security account, KMS key, trail bucket, Athena or Lake",
           ("trail_arn", "trail_bucket", "kms_key_arn", "query_layer", "athena_workgroup", "event_data_store_arn")),

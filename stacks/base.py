@@ -204,7 +204,8 @@ def stack_name(cfg: LandingZoneConfig, stage: str, account: str | None = None) -
 
 # ---- providers --------------------------------------------------------------------------------------------------
 
-ENDPOINT_SERVICES: Final = ("athena", "cloudtrail", "ec2", "glue", "iam", "kms", "organizations", "s3", "sts")
+ENDPOINT_SERVICES: Final = ("athena", "cloudtrail", "ec2", "glue", "iam", "kms", "organizations", "s3", "s3control",
+                                 "sts")
 """Every AWS service a stage program touches; all of them go to cfg.aws.endpoint when it is set."""
 
 

@@ -38,6 +38,7 @@ from landingzone.config.files import (
 from landingzone.config.model import (
     Account,
     AwsSettings,
+    BaselineConfig,
     GuardrailAssignment,
     LandingZoneConfig,
     LoggingConfig,
@@ -53,12 +54,13 @@ from landingzone.config.model import (
 )
 from landingzone.config.network import EdgeIngress, NetworkConfig, Port, RoleRule, SecurityGroupRole
 from landingzone.config.rules import ADMIN_PORTS, LAKE_RETENTION_RANGE, MAX_OU_DEPTH, cross_field_problems
-from landingzone.constants import ROOT_OU, known_regions, partition
+from landingzone.constants import MANAGEMENT_BASELINE, ROOT_OU, known_regions, partition
 
 __all__ = [
     "ADMIN_PORTS",
     "DEFAULT_CONFIG_PATH",
     "LAKE_RETENTION_RANGE",
+    "MANAGEMENT_BASELINE",
     "MAX_OU_DEPTH",
     "ROOT_OU",
     "SERVICE_PRINCIPALS",
@@ -67,6 +69,7 @@ __all__ = [
     "Account",
     "AccountKind",
     "AwsSettings",
+    "BaselineConfig",
     "EdgeIngress",
     "GuardrailAssignment",
     "LandingZoneConfig",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -14,10 +15,12 @@ from landingzone import events as ev
 from landingzone.config import LandingZoneConfig, backend_url
 from landingzone.errors import LandingZoneError, StageError, StateLockedError
 from landingzone.orchestrator.environment import EngineSettings, passphrase_env, pulumi_command
+from landingzone.orchestrator.fingerprints import Ledger, fingerprint, ledger_for
+from landingzone.orchestrator.listing import StackEntry, stack_entries, stages_of
 from landingzone.orchestrator.locks import error_text
-from landingzone.orchestrator.pool import run_pool
-from landingzone.orchestrator.results import Interrupted, RunResult, StackOutcome, UsageError
-from landingzone.orchestrator.runner import StackJob, run_stack
+from landingzone.orchestrator.pool import PoolResult, default_parallel, run_jobs
+from landingzone.orchestrator.results import Interrupted, RunResult, StackOutcome, StacksFailed, UsageError
+from landingzone.orchestrator.runner import StackJob
 from landingzone.orchestrator.stages import (
     PROJECT_NAME,
     WORK_DIR,
@@ -25,10 +28,12 @@ from landingzone.orchestrator.stages import (
     StackRef,
     StageLike,
     default_stages,
+    make_context,
     stack_name,
     stage_accounts,
     unknown_sentinel,
 )
+from landingzone.orchestrator.upgrade import upgrade_layout, warn_pending_upgrade
 from landingzone.privatefiles import ensure_private_dir, with_private_umask
 from landingzone.redact import register_secret
 
@@ -45,7 +50,7 @@ class Orchestrator:
         config_path: Path | str,
         *,
         on_event: ev.EventHandler | None = None,
-        concurrency: int = 4,
+        concurrency: int | None = None,
         stages: Sequence[StageLike] | None = None,
         passphrase: str | None = None,
         env: Mapping[str, str] | None = None,
@@ -53,7 +58,8 @@ class Orchestrator:
         self.cfg = cfg
         self.config_path = Path(config_path).resolve()
         self.on_event: ev.EventHandler = on_event or ev.ignore_event
-        self.concurrency = max(1, concurrency)
+        self.concurrency = max(1, concurrency if concurrency is not None else default_parallel())
+        """How many per-account stacks run at once (``--parallel``)."""
         self._stages: tuple[StageLike, ...] | None = tuple(stages) if stages is not None else None
         self._passphrase = passphrase
         register_secret(passphrase)
@@ -130,6 +136,10 @@ class Orchestrator:
             return [StackRef(stage.name, stack_name(self.cfg, stage.name, a), a) for a in accounts]
         return [StackRef(stage.name, stack_name(self.cfg, stage.name))]
 
+    def stacks(self, stage: str | None = None) -> list[StackEntry]:
+        """Every stack (or those of `stage`) in dependency order: name, stage, account, depends_on."""
+        return stack_entries(self, stage)
+
     # ---- state queries ----
 
     @with_private_umask
@@ -184,19 +194,26 @@ class Orchestrator:
         """Stop after the running stacks (what the first Ctrl-C does; the TUI calls this)."""
         self._stop.set()
 
-    def preview(self, stage: str | None = None, *, diff: bool = False) -> RunResult:
-        return self._run("preview", self.select(stage), diff=diff)
+    def preview(self, stage: str | None = None, *, diff: bool = False, stacks: Sequence[str] = ()) -> RunResult:
+        return self._run("preview", self._selection(stage, stacks), diff=diff, only=stacks)
 
-    def up(self, stage: str | None = None) -> RunResult:
-        return self._run("up", self.select(stage))
+    def up(self, stage: str | None = None, *, stacks: Sequence[str] = (), changed_only: bool = False) -> RunResult:
+        return self._run("up", self._selection(stage, stacks), only=stacks, changed_only=changed_only)
 
-    def refresh(self, stage: str | None = None) -> RunResult:
-        return self._run("refresh", self.select(stage))
+    def refresh(self, stage: str | None = None, *, stacks: Sequence[str] = ()) -> RunResult:
+        return self._run("refresh", self._selection(stage, stacks), only=stacks)
 
     def destroy(self, stage: str | None = None, *, include_protected: bool = False,
                 preview_only: bool = False) -> RunResult:
         selected = list(reversed(self.select(stage, dependents=True)))
         return self._run("destroy", selected, include_protected=include_protected, preview_only=preview_only)
+
+    def _selection(self, stage: str | None, stacks: Sequence[str]) -> list[StageLike]:
+        if stacks and stage is not None:
+            raise UsageError("--stack and --stage: give one or the other (--stack runs exactly the stacks named)")
+        if stacks:
+            return stages_of(self, stacks)
+        return self.select(stage)
 
     def _emit(self, event: ev.Event) -> None:
         self.on_event(event)
@@ -220,7 +237,8 @@ class Orchestrator:
         finally:
             signal.signal(signal.SIGINT, previous)
 
-    def _run(self, operation: ev.Operation, selected: list[StageLike], **options: Any) -> RunResult:
+    def _run(self, operation: ev.Operation, selected: list[StageLike], *, only: Sequence[str] = (),
+             changed_only: bool = False, **options: Any) -> RunResult:
         secret_env = self._secret_env()  # before anything touches the backend
         settings, command = self._engine()
         self._stop.clear()
@@ -228,44 +246,114 @@ class Orchestrator:
         # Which stacks exist and hold resources decides both what upstream outputs are known and which stacks
         # refresh/destroy can skip: one `stack ls` for all of them.
         existing = self.existing_stacks()
+        if operation == "up" and upgrade_layout(self, existing):
+            existing = self.existing_stacks()
+        elif operation == "preview":
+            warn_pending_upgrade(self, existing)
+        tracking = operation == "up" or changed_only
+        ledger = ledger_for(settings.backend, PROJECT_NAME, {**os.environ, **self._extra_env}) if tracking else None
+        if changed_only and ledger is None:
+            self._emit(ev.LogLine("", "--changed-only: this state backend keeps no fingerprints (file:// and s3:// "
+                                  "do); every stack runs", "warning"))
+        wanted = set(only)
         known: dict[str, Any] = {}
+        failed_stages: set[str] = set()
         with self._interrupts():
             for stage in selected:
                 if self._stop.is_set():
                     break
-                refs = self.stack_refs(stage)
+                refs = [r for r in self.stack_refs(stage) if not wanted or r.name in wanted]
+                blocked = [d for d in stage.depends_on if d in failed_stages]
+                if blocked:
+                    for ref in refs:
+                        result.stacks.append(StackOutcome(ref, operation, skipped=f"stage {blocked[0]} failed"))
+                    failed_stages.add(stage.name)
+                    continue
                 upstream = self._upstream(stage, existing, known)
-                jobs: list[StackJob] = []
-                for ref in refs:
-                    if operation in ("refresh", "destroy") and not existing.get(ref.name):
-                        skipped = StackOutcome(ref, operation, skipped="never applied")
-                        result.stacks.append(skipped)
-                        self._emit(ev.LogLine(stage.name, f"{ref.name}: nothing to {operation} (never applied)",
-                                              "info", ref.account))
-                        continue
-                    jobs.append(StackJob(stage, ref, operation, self.cfg, upstream, settings,
-                                         diff=bool(options.get("diff")),
-                                         include_protected=bool(options.get("include_protected")),
-                                         preview_only=bool(options.get("preview_only"))))
-                outcomes = self._run_jobs(jobs, secret_env, command, result)
-                for outcome in outcomes:
-                    result.stacks.append(outcome)
-                    # After an up: the applied outputs. After a preview with changes: the planned ones, so the
-                    # stages downstream preview against what the stage will export (unknowns included).
-                    values = outcome.outputs
-                    if (values is None and outcome.changed and outcome.planned_outputs is not None
-                            and outcome.ref.account is None):
-                        # (account-scoped stages keep their state values: nothing depends on them yet, and
-                        # mixing planned and applied accounts would need the state of the unchanged ones)
-                        values = outcome.planned_outputs
-                    if values is not None:
-                        if outcome.ref.account is None:
-                            known[stage.name] = values
-                        else:
-                            known.setdefault(stage.name, {})[outcome.ref.account] = values
+                jobs = self._jobs(stage, refs, operation, upstream, existing, result, ledger, changed_only,
+                                  settings, options)
+                pool = run_jobs(jobs, secret_env, self.concurrency, self._emit, self._stop, command)
+                self._settle(stage, jobs, pool, result, known, ledger)
+                if pool.failures:
+                    failed_stages.add(stage.name)
         if self._stop.is_set():
-            raise Interrupted(operation, [s.ref.label for s in result.stacks if not s.skipped])
+            raise Interrupted(operation, result.applied, [f for f, _ in result.failures])
+        if result.failures:
+            raise StacksFailed(result.failures, result.applied, result)
         return result
+
+    def _jobs(self, stage: StageLike, refs: list[StackRef], operation: ev.Operation, upstream: dict[str, Any],
+              existing: Mapping[str, int], result: RunResult, ledger: Ledger | None, changed_only: bool,
+              settings: EngineSettings, options: Mapping[str, Any]) -> list[StackJob]:
+        """The jobs of one stage; stacks with nothing to do are recorded as skipped, saying why."""
+        jobs: list[StackJob] = []
+        prints: dict[str, str] = {}
+        if ledger is not None:
+            prints = {ref.name: fingerprint(stage.name, ref.name, self._fingerprint_inputs(stage, ref, upstream))
+                      for ref in refs}
+        recorded = ledger.read_all(list(prints)) if ledger is not None and (changed_only or prints) else {}
+        wait = float(getattr(getattr(self.cfg, "baseline", None), "assume_role_wait_seconds", 0))
+        for ref in refs:
+            why = ""
+            if operation in ("refresh", "destroy") and not existing.get(ref.name):
+                why = "never applied"
+            elif changed_only and ref.name in prints and recorded.get(ref.name) == prints[ref.name]:
+                why = "unchanged since its last successful up"
+            if why:
+                result.stacks.append(StackOutcome(ref, operation, skipped=why))
+                self._emit(ev.LogLine(stage.name, f"{ref.name}: skipped ({why})", "info", ref.account))
+                continue
+            if ledger is not None and ref.name in recorded and recorded[ref.name] != prints.get(ref.name):
+                ledger.forget(ref.name)  # written again only once this update succeeds
+            jobs.append(StackJob(stage, ref, operation, self.cfg, upstream, settings,
+                                 diff=bool(options.get("diff")),
+                                 include_protected=bool(options.get("include_protected")),
+                                 preview_only=bool(options.get("preview_only")),
+                                 assume_role_wait=wait if ref.account is not None else 0.0,
+                                 fingerprint=prints.get(ref.name, "")))
+        return jobs
+
+    def _fingerprint_inputs(self, stage: StageLike, ref: StackRef, upstream: dict[str, Any]) -> Mapping[str, Any]:
+        ctx = make_context(self.cfg, upstream, ref.account)
+        inputs = getattr(stage, "fingerprint_inputs", None)
+        if inputs is None:
+            return {"config": self.cfg.model_dump(mode="json"), "upstream": upstream, "account": ref.account}
+        return dict(inputs(ctx))
+
+    def _settle(self, stage: StageLike, jobs: list[StackJob], pool: PoolResult, result: RunResult,
+                known: dict[str, Any], ledger: Ledger | None) -> None:
+        """Record what the stage's stacks did: outcomes, outputs for the stages downstream, fingerprints of the
+        successful updates, failures (a single stack's failure, or a locked state, stops the run)."""
+        for outcome in pool.outcomes:
+            result.stacks.append(outcome)
+            job = next(j for j in jobs if j.ref == outcome.ref)
+            if ledger is not None and job.operation == "up" and job.fingerprint:
+                ledger.record(outcome.ref.name, job.fingerprint)
+            # After an up: the applied outputs. After a preview with changes: the planned ones, so the stages
+            # downstream preview against what the stage will export (unknowns included).
+            values = outcome.outputs
+            if (values is None and outcome.changed and outcome.planned_outputs is not None
+                    and outcome.ref.account is None):
+                # (account-scoped stages keep their state values: nothing depends on them yet, and mixing
+                # planned and applied accounts would need the state of the unchanged ones)
+                values = outcome.planned_outputs
+            if values is not None:
+                if outcome.ref.account is None:
+                    known[stage.name] = values
+                else:
+                    known.setdefault(stage.name, {})[outcome.ref.account] = values
+        for job, exc in pool.failures:
+            if self._stop.is_set():
+                result.failures.append((job.ref.label, "stopped by the interruption"))
+                continue
+            if isinstance(exc, StateLockedError) or (job.ref.account is None and isinstance(exc, LandingZoneError)):
+                if isinstance(exc, StageError):
+                    raise StageError(exc.stage, exc.cause, result.applied) from None
+                raise exc
+            if job.ref.account is None:
+                raise StageError(job.ref.label, f"{type(exc).__name__}: {exc}", result.applied) from None
+            cause = exc.cause if isinstance(exc, StageError) else f"{type(exc).__name__}: {exc}"
+            result.failures.append((job.ref.label, cause))
 
     def _upstream(self, stage: StageLike, existing: Mapping[str, int], known: dict[str, Any]) -> dict[str, Any]:
         """The outputs of the stages `stage` depends on: from this run's `up`, else from the state, else
@@ -289,50 +377,3 @@ class Orchestrator:
             # A stage that was never applied is UNKNOWN as a whole (stacks.StageContext's convention).
             upstream[dep_name] = Outputs.wrap(values) if values else unknown_sentinel()
         return upstream
-
-    def _run_jobs(self, jobs: list[StackJob], secret_env: dict[str, str], command: PulumiCommand,
-                  result: RunResult) -> list[StackOutcome]:
-        if not jobs:
-            return []
-        parallel = len(jobs) > 1 and self.concurrency > 1
-        if not parallel:
-            outcomes: list[StackOutcome] = []
-            for job in jobs:
-                if self._stop.is_set():
-                    break
-                try:
-                    outcomes.append(run_stack(job, secret_env, self._emit, command))
-                except LandingZoneError as exc:
-                    if self._stop.is_set():
-                        result.stacks.extend(outcomes)
-                        raise Interrupted(job.operation, [s.ref.label for s in result.stacks if not s.skipped],
-                                          [job.ref.label]) from None
-                    if isinstance(exc, StageError):
-                        exc.applied = [s.ref.label for s in [*result.stacks, *outcomes] if not s.skipped]
-                        raise StageError(exc.stage, exc.cause, exc.applied) from None
-                    raise
-            return outcomes
-        return self._fan_out(jobs, secret_env, result)
-
-    def _fan_out(self, jobs: list[StackJob], secret_env: dict[str, str], result: RunResult) -> list[StackOutcome]:
-        """Per-account stacks in the bounded pool (at most `concurrency` processes)."""
-        pool = run_pool(jobs, secret_env, self.concurrency, self._emit, self._stop)
-        done, errors = pool.outcomes, pool.failures
-        if self._stop.is_set():
-            result.stacks.extend(done)
-            raise Interrupted(jobs[0].operation, [s.ref.label for s in result.stacks if not s.skipped],
-                              [job.ref.label for job, _ in errors])
-        if errors:
-            result.stacks.extend(done)
-            applied = [s.ref.label for s in result.stacks if not s.skipped]
-            job, first = errors[0]
-            if isinstance(first, StateLockedError):
-                raise first
-            if isinstance(first, StageError):
-                others = [j.ref.label for j, _ in errors[1:]]
-                cause = first.cause + (f"\n  also failed: {', '.join(others)}" if others else "")
-                raise StageError(first.stage, cause, applied) from None
-            if isinstance(first, LandingZoneError):
-                raise first
-            raise StageError(job.ref.label, f"{type(first).__name__}: {first}", applied) from None
-        return done

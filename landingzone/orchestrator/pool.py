@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import signal
 import threading
@@ -9,6 +10,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from landingzone import events as ev
@@ -94,3 +96,46 @@ def run_pool(jobs: Sequence[StackJob], secret_env: dict[str, str], workers: int,
     _drain(events, emit, timeout=0.0)
     result.outcomes = [outcomes[i] for i in sorted(outcomes)]
     return result
+
+
+def run_jobs(jobs: Sequence[StackJob], secret_env: dict[str, str], workers: int, emit: ev.EventHandler,
+             stop: threading.Event, command: PulumiCommand | None = None) -> PoolResult:
+    """``jobs`` in the bounded pool, or one after another in this process when one worker is enough (a
+    single stack, or ``--parallel 1``). Either way a failing stack does not stop the others."""
+    if len(jobs) > 1 and workers > 1:
+        return run_pool(jobs, secret_env, workers, emit, stop)
+    result = PoolResult()
+    for job in jobs:
+        if stop.is_set():
+            break
+        try:
+            result.outcomes.append(run_stack(job, secret_env, emit, command))
+        except Exception as exc:  # noqa: BLE001 - collected and reported per stack, as from the pool
+            result.failures.append((job, exc))
+    return result
+
+
+STACK_MEMORY_MB = 512
+"""What one stack of the pool needs with the real aws provider: its plugin process (~300-430 MB,
+pulumi/pulumi-aws#5860) and the pulumi engine and worker around it."""
+MAX_DEFAULT_PARALLEL = 16
+
+
+def available_memory_mb() -> int | None:
+    """MemAvailable from /proc/meminfo (Linux), else None."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def default_parallel() -> int:
+    """How many per-account stacks run at once by default: two per core (the stacks mostly wait on AWS), at most
+    what the available memory holds at STACK_MEMORY_MB each, at most MAX_DEFAULT_PARALLEL, at least 1."""
+    by_cores = 2 * (os.cpu_count() or 1)
+    memory = available_memory_mb()
+    by_memory = by_cores if memory is None else memory // STACK_MEMORY_MB
+    return max(1, min(by_cores, by_memory, MAX_DEFAULT_PARALLEL))

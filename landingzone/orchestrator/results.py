@@ -3,14 +3,15 @@ Interrupted live in landingzone.errors; they are re-exported here)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from landingzone import events as ev
-from landingzone.errors import Interrupted, UsageError
+from landingzone.errors import Interrupted, StageError, UsageError
 from landingzone.orchestrator.stages import StackRef
 
-__all__ = ["Interrupted", "RunResult", "StackOutcome", "UsageError"]
+__all__ = ["Interrupted", "RunResult", "StackOutcome", "StacksFailed", "UsageError"]
 
 
 @dataclass
@@ -52,10 +53,14 @@ class RunResult:
     def applied(self) -> list[str]:
         return [s.ref.label for s in self.stacks if not s.skipped]
 
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    """(stack label, error) of every per-account stack that failed while the others ran."""
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "operation": self.operation,
             "changes": self.has_changes,
+            "failures": [{"stack": label, "error": error} for label, error in self.failures],
             "stacks": [
                 {
                     "stage": s.ref.stage,
@@ -71,3 +76,20 @@ class RunResult:
                 for s in self.stacks
             ],
         }
+
+
+class StacksFailed(StageError):
+    """Per-account stacks failed; the others ran. Names each failed account with its error, and what was applied
+    (``result`` holds every stack that ran or was skipped)."""
+
+    def __init__(self, failures: Sequence[tuple[str, str]], applied: Sequence[str] = (),
+                 result: RunResult | None = None) -> None:
+        self.failures = list(failures)
+        self.result = result
+        stages = sorted({label.split("[", 1)[0] for label, _ in self.failures})
+        lines = [f"{len(self.failures)} per-account stack(s) failed; the others ran:"]
+        lines += [f"  {label}: {error}" for label, error in self.failures]
+        super().__init__(", ".join(stages), "\n".join(lines), applied)
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.failures, self.applied))

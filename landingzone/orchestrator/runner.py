@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +14,7 @@ from landingzone.errors import LandingZoneError, StageError, StateLockedError
 from landingzone.orchestrator.environment import EngineSettings, pulumi_command
 from landingzone.orchestrator.locks import error_text, lock_is_stale, with_hints
 from landingzone.orchestrator.results import StackOutcome
+from landingzone.orchestrator.retry import assume_role_failure, backoff_delays, is_assume_role_refusal
 from landingzone.orchestrator.stages import PROJECT_NAME, StackRef, StageLike, make_context
 from landingzone.orchestrator.translate import EventTranslator, planned_values, resource_name
 from landingzone.privatefiles import with_private_umask
@@ -36,28 +37,40 @@ class StackJob:
     include_protected: bool = False
     preview_only: bool = False
     """For destroy: only list what would be removed."""
+    fingerprint: str = ""
+    """What the program receives, hashed (recorded after a successful up; see fingerprints.py)."""
+    assume_role_wait: float = 0.0
+    """For a per-account stack: how long to keep retrying while the account's access role cannot be assumed
+    (a new account), with backoff; 0 fails at once."""
+
+
+def open_named_stack(name: str, settings: EngineSettings, secret_env: Mapping[str, str], command: PulumiCommand,
+                     program: Callable[[], None] | None = None) -> Stack:
+    """Create or select stack ``name`` with its own persistent work dir (where its passphrase salt lives)."""
+    from pulumi import automation as auto
+
+    work_dir = Path(settings.work_root) / name
+    work_dir.mkdir(parents=True, exist_ok=True)
+    env = {"PULUMI_SKIP_UPDATE_CHECK": "true", **dict(settings.extra_env), **secret_env}
+    opts = auto.LocalWorkspaceOptions(
+        work_dir=str(work_dir),
+        env_vars=env,
+        pulumi_command=command,
+        project_settings=auto.ProjectSettings(name=PROJECT_NAME, runtime="python",
+                                              backend=auto.ProjectBackend(settings.backend)),
+    )
+    return auto.create_or_select_stack(name, project_name=PROJECT_NAME, program=program or (lambda: None),
+                                       opts=opts)
 
 
 def _open_stack(job: StackJob, secret_env: Mapping[str, str], command: PulumiCommand) -> Stack:
-    from pulumi import automation as auto
-
     cfg, upstream, ref, stage = job.cfg, job.upstream, job.ref, job.stage
     program_fn = stage.program
 
     def program() -> None:
         program_fn(make_context(cfg, upstream, ref.account))
 
-    work_dir = Path(job.settings.work_root) / ref.name
-    work_dir.mkdir(parents=True, exist_ok=True)
-    env = {"PULUMI_SKIP_UPDATE_CHECK": "true", **dict(job.settings.extra_env), **secret_env}
-    opts = auto.LocalWorkspaceOptions(
-        work_dir=str(work_dir),
-        env_vars=env,
-        pulumi_command=command,
-        project_settings=auto.ProjectSettings(name=PROJECT_NAME, runtime="python",
-                                              backend=auto.ProjectBackend(job.settings.backend)),
-    )
-    return auto.create_or_select_stack(ref.name, project_name=PROJECT_NAME, program=program, opts=opts)
+    return open_named_stack(ref.name, job.settings, secret_env, command, program)
 
 
 def _unprotect_all(stack: Stack) -> None:
@@ -142,6 +155,36 @@ def _operate(job: StackJob, stack: Stack, translate: EventTranslator) -> StackOu
     return outcome
 
 
+def _operate_retrying(job: StackJob, stack: Stack, emit: ev.EventHandler) -> StackOutcome:
+    """Run the operation; while a per-account stack fails because its access role cannot be assumed yet, wait
+    (backoff, progress on ``emit``) and run it again, for at most ``job.assume_role_wait`` seconds."""
+    from pulumi.automation import errors as auto_errors
+
+    started = time.monotonic()
+    delays = backoff_delays()
+    while True:
+        try:
+            return _operate(job, stack, EventTranslator(job.ref, job.operation, emit))
+        except auto_errors.ConcurrentUpdateError:
+            raise
+        except auto_errors.CommandError as exc:
+            text = error_text(exc)
+            if job.ref.account is None or not is_assume_role_refusal(text):
+                raise
+            elapsed = time.monotonic() - started
+            remaining = job.assume_role_wait - elapsed
+            if remaining <= 0:
+                emit(ev.StageFailed(job.ref.stage, job.operation, job.ref.name, "access role refused",
+                                    job.ref.account))
+                raise StageError(job.ref.label, assume_role_failure(job.cfg, job.ref.account, elapsed,
+                                                                    job.assume_role_wait, text)) from None
+            delay = min(next(delays), remaining)
+            emit(ev.LogLine(job.ref.stage, f"account {job.ref.account}: its access role cannot be assumed yet (a new "
+                            f"account can take minutes); retrying in {delay:.0f} s ({elapsed:.0f} of "
+                            f"{job.assume_role_wait:.0f} s waited)", "warning", job.ref.account))
+            time.sleep(delay)
+
+
 @with_private_umask  # the file backend's checkpoints and the work dir's stack settings: owner-only
 def run_stack(job: StackJob, secret_env: Mapping[str, str], emit: ev.EventHandler,
               command: PulumiCommand | None = None, *, stale_lock_retry: bool = True) -> StackOutcome:
@@ -153,9 +196,8 @@ def run_stack(job: StackJob, secret_env: Mapping[str, str], emit: ev.EventHandle
     emit(ev.StageStarted(ref.stage, job.operation, ref.name, ref.account))
     try:
         stack = _open_stack(job, secret_env, command)
-        translate = EventTranslator(ref, job.operation, emit)
         try:
-            outcome = _operate(job, stack, translate)
+            outcome = _operate_retrying(job, stack, emit)
         except auto_errors.ConcurrentUpdateError as exc:
             detail = error_text(exc)
             if not (stale_lock_retry and lock_is_stale(str(exc))):
@@ -165,8 +207,7 @@ def run_stack(job: StackJob, secret_env: Mapping[str, str], emit: ev.EventHandle
             emit(ev.LogLine(ref.stage, f"removing the stale lock left by a killed update: {detail}", "warning",
                             ref.account))
             stack.cancel()
-            translate = EventTranslator(ref, job.operation, emit)
-            outcome = _operate(job, stack, translate)
+            outcome = _operate_retrying(job, stack, emit)
     except StateLockedError as exc:
         emit(ev.StageFailed(ref.stage, job.operation, ref.name, str(exc).splitlines()[0], ref.account))
         raise

@@ -23,12 +23,16 @@ def test_unknown_is_a_singleton_that_survives_pickling() -> None:
 
 
 def test_registry_order_dependencies_and_scopes() -> None:
-    assert [s.name for s in stacks.STAGES] == ["organization", "security", "logging", "guardrails", "network"]
+    assert [s.name for s in stacks.STAGES] == ["organization", "security", "baseline", "logging", "guardrails",
+                                               "network"]
     by_name = {s.name: s for s in stacks.STAGES}
     assert by_name["security"].depends_on == ("organization",)
     assert by_name["logging"].depends_on == ("organization", "security")
     assert by_name["guardrails"].depends_on == ("organization",)
     assert by_name["network"].depends_on == ("organization",)
+    assert by_name["baseline"].depends_on == ("organization",) and by_name["baseline"].scope == "account"
+    # baseline sets what guardrails such as deny-s3-block-public-access-changes then freeze: it runs first
+    assert [s.name for s in stacks.STAGES].index("baseline") < [s.name for s in stacks.STAGES].index("guardrails")
     assert by_name["network"].scope == "account" and by_name["logging"].scope == "security"
     seen: set[str] = set()
     for st in stacks.STAGES:  # dependencies come first
@@ -40,8 +44,9 @@ def test_account_added_after_the_organization_was_applied_is_known_after_apply()
     cfg = config("medium")
     applied = applied_organization(cfg)
     del applied["account_ids"]["development"]  # the organization stage ran before this account was configured
-    plan = run_stage("security", cfg, upstream={"organization": applied})
+    plan = run_stage("baseline", cfg, upstream={"organization": applied}, account="development")
     assert plan.named("account-development").inputs["assumeRoles"] == "(known after apply)"
+    plan = run_stage("baseline", cfg, upstream={"organization": applied}, account="production")
     assert applied["account_ids"]["production"] in plan.named("account-production").inputs["assumeRoles"]
 
 
