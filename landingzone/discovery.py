@@ -283,6 +283,12 @@ class AccountView:
     bucket_names: list[str] = field(default_factory=list)
     glue_tables: list[GlueTableInfo] = field(default_factory=list)
     workgroups: list[WorkgroupInfo] = field(default_factory=list)
+    ebs_encryption_by_default: dict[str, bool] = field(default_factory=dict)
+    """Region -> EBS encryption by default on (regions whose read was refused are missing)."""
+    account_public_access_block: bool | None = None
+    """All four account-level S3 Block Public Access settings on; None when the read was refused."""
+    imds_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Region -> the account's EC2 instance metadata defaults (HttpTokens, HttpPutResponseHopLimit, ...)."""
 
 
 @dataclass(frozen=True)
@@ -770,7 +776,25 @@ def _read_account(session: boto3.Session, sts: Any, account_id: str, caller: str
             view.glue_tables.append(GlueTableInfo(account_id, home, db["Name"], table["Name"], location))
     for wg in r.pages("athena", "list_work_groups", "WorkGroups", home) or []:
         view.workgroups.append(WorkgroupInfo(account_id, home, wg["Name"], wg.get("State", "")))
+    _read_account_settings(r, view, options)
     return view
+
+
+def _read_account_settings(r: _Reader, view: AccountView, options: DiscoveryOptions) -> None:
+    """The account-level settings of stage baseline: EBS encryption by default and IMDS defaults per governed
+    region, S3 Block Public Access for the account."""
+    for region in options.regions:
+        ebs = r.call("ec2", "get_ebs_encryption_by_default", region)
+        if ebs is not None:
+            view.ebs_encryption_by_default[region] = bool(ebs.get("EbsEncryptionByDefault"))
+        imds = r.call("ec2", "get_instance_metadata_defaults", region)
+        if imds is not None:
+            view.imds_defaults[region] = dict(imds.get("AccountLevel") or {})
+    readable, block = _optional(r, "s3control", "get_public_access_block", {"NoSuchPublicAccessBlockConfiguration"},
+                                AccountId=view.account_id)
+    if readable:
+        view.account_public_access_block = _public_access_block_on(
+            (block or {}).get("PublicAccessBlockConfiguration"))
 
 
 def _security_group(account_id: str, region: str, group: Mapping[str, Any]) -> SecurityGroupInfo:

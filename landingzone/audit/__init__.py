@@ -1,6 +1,7 @@
 """Posture audit: checks an organization, as discovered, against the practices the landing zone implements.
 
-One module per check family (organization, management, delegation, logging, guardrails, identity, network);
+One module per check family (organization, management, delegation, logging, guardrails, identity, network,
+account_baseline);
 each check is registered with its metadata in :data:`landingzone.audit.model.REGISTRY`. :func:`run_audit` runs
 them over a :class:`~landingzone.audit.model.AuditContext` and returns an :class:`AuditReport`.
 """
@@ -10,11 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from landingzone.audit import delegation, guardrails, identity, logging, management, network, organization
+from landingzone.audit import (
+    account_baseline,
+    delegation,
+    guardrails,
+    identity,
+    logging,
+    management,
+    network,
+    organization,
+)
 from landingzone.audit.model import REGISTRY, AuditContext, Check, Finding, Practice, Severity
 from landingzone.discovery import NotVisible, iter_not_visible
 
-FAMILIES = (organization, management, delegation, logging, guardrails, identity, network)
+FAMILIES = (organization, management, delegation, logging, guardrails, identity, network, account_baseline)
 """Imported for their registrations (one module per family)."""
 
 Status = Literal["pass", "fail", "n/a"]

@@ -39,6 +39,7 @@ class Practice(StrEnum):
     OUS_WITH_SCPS = "ous-with-scps"
     ORG_ADMIN_ROLES = "org-admin-roles"
     SECURITY_GROUPS = "security-group-references"
+    ACCOUNT_BASELINE = "account-baseline"
 
     @property
     def label(self) -> str:
@@ -55,6 +56,7 @@ PRACTICE_TITLES: dict[Practice, str] = {
     Practice.OUS_WITH_SCPS: "Accounts grouped in OUs that carry SCPs",
     Practice.ORG_ADMIN_ROLES: "Admin roles under /org-admin/, protected by an SCP",
     Practice.SECURITY_GROUPS: "Security groups by workload role that reference each other",
+    Practice.ACCOUNT_BASELINE: "Every account gets the same hardening (EBS encryption, S3 Block Public Access, IMDSv2)",
 }
 
 

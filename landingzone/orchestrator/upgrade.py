@@ -1,9 +1,11 @@
 """Upgrade without replacement: a landing zone applied before stage baseline existed holds the /org-admin/ roles
 and the closed default security groups (and the member accounts' providers) in the ``security`` stack.
 ``landingzone up`` finds them in that stack's state, says what it will move, and moves them into the baseline
-stack of their account with ``pulumi state move`` before anything else runs: nothing in AWS is deleted or
-recreated, and the baseline programs register the same logical names, so their next update finds them as they
-are. ``preview`` only says that the move is pending (a preview never changes state).
+stack of their account with ``pulumi state move`` before anything else runs (pulumi copies their providers
+along; the security stack's next update drops the member providers it no longer uses, which touches nothing in
+AWS): nothing in AWS is deleted or recreated, and the baseline programs register the same logical names, so
+their next update finds them as they are. ``preview`` only says that the move is pending
+(a preview never changes state).
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ DEST_STAGE = "baseline"
 MOVED_TYPES = frozenset({"aws:iam/role:Role", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
                          "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"})
 """What stage security held for every account before stage baseline (stacks.security.MOVED_TO_BASELINE)."""
-PROVIDER_TYPE = "pulumi:providers:aws"
 
 
 @dataclass(frozen=True)
@@ -63,23 +64,17 @@ def planned_moves(orch: Orchestrator, existing: dict[str, int]) -> list[PlannedM
     resources: list[dict[str, Any]] = (exported.get("deployment") or {}).get("resources") or []
     dests = {ref.account: ref.name for ref in orch.stack_refs(orch.stage(DEST_STAGE))}
     by_account: dict[str, list[str]] = {}
-    providers: dict[str, str] = {}
     for resource in resources:
         if resource.get("type") not in MOVED_TYPES:
             continue
-        reference = str(resource.get("provider") or "")
-        account = _account_of_provider(reference)
+        account = _account_of_provider(str(resource.get("provider") or ""))
         if account is None or account not in dests:
             continue  # not ours to move: it stays, and the security stage's next update reports it
         by_account.setdefault(account, []).append(str(resource["urn"]))
-        providers[account] = reference.rsplit("::", 1)[0]
-    moves: list[PlannedMove] = []
-    for account, urns in by_account.items():
-        if account != MANAGEMENT_BASELINE:
-            # A member account's provider served only these resources: it moves with them (the management
-            # provider stays: the delegated administrators use it; state move copies it).
-            urns = [*urns, providers[account]]
-        moves.append(PlannedMove(source_ref.name, dests[account], account, tuple(urns)))
+    # pulumi copies each moved resource's provider into the destination itself (it refuses to move providers);
+    # the member accounts' providers left in security are removed by its next update (nothing in AWS).
+    moves = [PlannedMove(source_ref.name, dests[account], account, tuple(urns))
+             for account, urns in by_account.items()]
     return moves
 
 

@@ -57,9 +57,10 @@ def cli_env(base: dict[str, str], **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def module_emulator(tmp: Path, **extra: str) -> Iterator[str]:
+def module_emulator(tmp: Path, **extra: str) -> Iterator[tuple[str, pytest.MonkeyPatch]]:
     """For a module-scoped scenario (one provisioning per scenario): a moto server and the environment of
-    conftest's engine_env applied to os.environ until the end; yields moto's URL."""
+    conftest's engine_env applied to os.environ until the end; yields moto's URL and the MonkeyPatch that set it
+    (for changes during the scenario)."""
     from tests.engine.conftest import EMULATOR_DIR, REGION, running_moto_server
 
     cli = require_pulumi()
@@ -81,4 +82,4 @@ def module_emulator(tmp: Path, **extra: str) -> Iterator[str]:
             mp.delenv(var, raising=False)
         for key, value in env.items():
             mp.setenv(key, value)
-        yield url
+        yield url, mp

@@ -9,8 +9,7 @@ pulumi-resource-aws would cost in processes.
 
 from __future__ import annotations
 
-import os
-import secrets
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -25,16 +24,17 @@ from landingzone import events as ev
 from landingzone.config import MANAGEMENT_BASELINE, LandingZoneConfig, validate_config
 from landingzone.orchestrator import Orchestrator, RunResult, StacksFailed
 from landingzone.presets import preset_data
-from tests.engine.conftest import EMULATOR_DIR, REGION, Aws, running_moto_server
-from tests.engine.engine_support import require_pulumi, write_config
+from tests.engine.conftest import EMULATOR_DIR, REGION, Aws
+from tests.engine.engine_support import module_emulator, write_config
 
 pytestmark = pytest.mark.engine
 
 MEMBERS = 12
 PARALLEL = 2
-NEW_ACCOUNT_DELAY = 45
-"""Seconds the emulator refuses AssumeRole into an account after creating it (LANDINGZONE_EMULATOR_ASSUME_ROLE_DELAY):
-every member account's baseline meets the refusal first and must retry."""
+STILL_REFUSED = 30
+"""After the organization stage, the emulator is told to refuse AssumeRole into each account it created until
+this many seconds from then (LANDINGZONE_EMULATOR_ASSUME_ROLE_DELAY, counted from each account's creation): every
+member account's baseline meets the refusal first and must retry, however long the machine took to get there."""
 STAGES = ("organization", "baseline")
 PROVIDER_SCRIPT = str(EMULATOR_DIR / "provider.py")
 
@@ -107,25 +107,8 @@ class Scenario:
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
-    cli = require_pulumi()
     tmp = tmp_path_factory.mktemp("baseline")
-    with running_moto_server(tmp / "moto.log") as url, pytest.MonkeyPatch.context() as mp:
-        env = {
-            "AWS_ACCESS_KEY_ID": "AKIAEMULATORTESTKEY", "AWS_SECRET_ACCESS_KEY": "emulator-" + secrets.token_hex(8),
-            "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION, "AWS_ENDPOINT_URL": url,
-            "AWS_CONFIG_FILE": str(tmp / "no-aws-config"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp / "no-creds"),
-            "AWS_EC2_METADATA_DISABLED": "true", "PATH": f"{EMULATOR_DIR}{os.pathsep}{os.environ.get('PATH', '')}",
-            "PULUMI_HOME": str(tmp / "pulumi-home"), "PULUMI_CONFIG_PASSPHRASE": secrets.token_hex(8),
-            "PULUMI_SKIP_UPDATE_CHECK": "true", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "LANDINGZONE_EMULATOR_STATE": str(tmp / "emulator-state.json"),
-            "LANDINGZONE_EMULATOR_ASSUME_ROLE_DELAY": str(NEW_ACCOUNT_DELAY),
-            "LANDINGZONE_PULUMI": str(cli.path),
-        }
-        for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE_FILE",
-                    "PULUMI_IGNORE_AMBIENT_PLUGINS", "LANDINGZONE_EMULATOR_REFUSE_ASSUME_ROLE"):
-            mp.delenv(var, raising=False)
-        for key, value in env.items():
-            mp.setenv(key, value)
+    with module_emulator(tmp) as (url, mp):
         cfg = config(url, MEMBERS)
         directory = tmp / "lz"
         directory.mkdir()
@@ -134,6 +117,10 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
         orch = Orchestrator(cfg, path, on_event=events.append, concurrency=PARALLEL,
                             stages=[stacks.stage(n) for n in STAGES])
         with Sampler() as sampler:
+            orch.up("organization")
+            created = json.loads((tmp / "emulator-state.json").read_text())["accounts_created"]
+            mp.setenv("LANDINGZONE_EMULATOR_ASSUME_ROLE_DELAY",
+                      str(int(time.time() - min(created.values())) + STILL_REFUSED))
             up = orch.up()
         yield Scenario(cfg, path, Aws(url), tmp / "emulator-state.json", events, up, sampler.samples)
 
