@@ -16,6 +16,7 @@ defaults) live in :mod:`landingzone.constants` and are re-exported here.
 
 from landingzone.config.backend import STATE_DIR, backend_url, default_backend_url
 from landingzone.config.base import _Model as _Model  # the base of every section (tests walk it)
+from landingzone.config.baseline import BaselineConfig
 from landingzone.config.commented import commented_yaml
 from landingzone.config.enums import (
     SERVICE_PRINCIPALS,
@@ -38,7 +39,6 @@ from landingzone.config.files import (
 from landingzone.config.model import (
     Account,
     AwsSettings,
-    BaselineConfig,
     GuardrailAssignment,
     LandingZoneConfig,
     LoggingConfig,
