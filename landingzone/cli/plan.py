@@ -50,7 +50,7 @@ def _render_stage(console: Console, stage_plan: StagePlan) -> None:
 @app.command("plan")
 def plan_command(
     config: ConfigOption = lzconfig.DEFAULT_CONFIG_PATH,
-    stage: Annotated[str | None, typer.Option(help="Plan only this stage: organization, security, logging, "
+    stage: Annotated[str | None, typer.Option(help="Plan only this stage: organization, security, baseline, logging, "
                                               "guardrails or network.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")] = False,
     workers: Annotated[int | None, typer.Option(
@@ -69,7 +69,7 @@ def plan_command(
     """
     # pulumi loads only for this command, not for every `landingzone` invocation.
     import stacks
-    from landingzone.plan import account_tree, plan, plan_document, quota_usage
+    from landingzone.plan import account_tree, plan, plan_document, quota_usage, stack_summary
 
     cfg = lzconfig.load_config(config)
     if stage is not None and stage not in {s.name for s in stacks.STAGES}:
@@ -83,6 +83,9 @@ def plan_command(
         _render_stage(out, stage_plan)
     total = sum(len(p.resources) for p in plans)
     out.print(f"\n{total} resources in {len(plans)} stacks.", style="bold")
+    for summary in stack_summary(plans):
+        out.print(f"  {summary['stage']}: {summary['stacks']} stack(s), {summary['resources']} resources, at most "
+                  f"{summary['max_providers']} provider(s) per stack", markup=False)
 
     out.print("\naccounts and OUs:", style="bold")
     for depth, kind, name in account_tree(cfg):

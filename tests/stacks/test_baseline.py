@@ -14,7 +14,7 @@ import pytest
 import stacks
 from landingzone.config import MANAGEMENT_BASELINE, validate_config
 from landingzone.errors import StageError
-from landingzone.plan import PlanMocks, plan, run_program
+from landingzone.plan import PlanMocks, plan, run_program, stack_summary
 from landingzone.presets import preset_data
 from stacks.baseline import IMDS_HOP_LIMIT, PASSWORD_POLICY, baseline_accounts, iam_users_allowed
 
@@ -284,3 +284,6 @@ def test_no_stack_of_a_sixty_account_plan_holds_more_than_two_providers() -> Non
     assert by_stage["baseline"] == 61  # every member account and the management account
     assert by_stage["network"] == len(cfg.network)
     assert all(by_stage[s.name] == 1 for s in stacks.STAGES if s.scope != "account")
+    summary = {s["stage"]: s for s in stack_summary(plans)}  # what `landingzone plan` prints
+    assert summary["baseline"]["stacks"] == 61 and summary["baseline"]["max_providers"] == 1
+    assert all(s["max_providers"] <= 2 for s in summary.values())
