@@ -19,7 +19,11 @@ from tests.engine.engine_support import run_cli, write_config
 
 pytestmark = pytest.mark.engine
 
-STAGES = ("organization", "security", "logging", "guardrails", "network[production]", "network[development]")
+BASELINES = tuple(f"baseline[{a}]" for a in ("management", "security", "log-archive", "shared-services", "production",
+                                              "development"))
+"""The medium preset's baseline stacks: the management account and its five member accounts, in that order."""
+STAGES = ("organization", "security", *BASELINES, "logging", "guardrails", "network[production]",
+          "network[development]")
 
 
 def medium(endpoint: str, **changes: Any) -> LandingZoneConfig:
@@ -67,7 +71,7 @@ def test_fresh_landing_zone_preview_then_up_then_no_changes(landing_zone: tuple[
     names = {a["Name"] for a in org.list_accounts()["Accounts"]}
     assert {"security", "log-archive", "production", "development", "shared-services"} <= names
     outputs = orch.outputs()
-    assert set(outputs) == {"organization", "security", "logging", "guardrails", "network"}
+    assert set(outputs) == {"organization", "security", "baseline", "logging", "guardrails", "network"}
 
 
 def _changed(result: Any) -> dict[str, list[tuple[str, str, str]]]:
