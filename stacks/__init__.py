@@ -96,7 +96,7 @@ STAGES: tuple[Stage, ...] = (
           "SCPs from the guardrail library and their attachments", ("policy_ids",)),
     Stage("network", network.program, ("organization",), "account",
           "Role-based security groups per workload account", ("vpc_id", "security_group_ids"),
-          account_selector=network.network_accounts),
+          account_selector=network.network_accounts, fingerprint=network.fingerprint_inputs),
 )
 
 
