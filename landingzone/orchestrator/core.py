@@ -250,7 +250,8 @@ class Orchestrator:
             existing = self.existing_stacks()
         elif operation == "preview":
             warn_pending_upgrade(self, existing)
-        tracking = operation == "up" or changed_only
+        # up records fingerprints; a destroy forgets them (else `up --changed-only` would skip what it removed)
+        tracking = operation == "up" or changed_only or (operation == "destroy" and not options.get("preview_only"))
         ledger = ledger_for(settings.backend, PROJECT_NAME, {**os.environ, **self._extra_env}) if tracking else None
         if changed_only and ledger is None:
             self._emit(ev.LogLine("", "--changed-only: this state backend keeps no fingerprints (file:// and s3:// "
@@ -329,6 +330,8 @@ class Orchestrator:
             job = next(j for j in jobs if j.ref == outcome.ref)
             if ledger is not None and job.operation == "up" and job.fingerprint:
                 ledger.record(outcome.ref.name, job.fingerprint)
+            elif ledger is not None and job.operation == "destroy":
+                ledger.forget(outcome.ref.name)
             # After an up: the applied outputs. After a preview with changes: the planned ones, so the stages
             # downstream preview against what the stage will export (unknowns included).
             values = outcome.outputs
