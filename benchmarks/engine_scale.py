@@ -113,6 +113,8 @@ def one_size(root: Path, members: int, parallel: int) -> dict[str, Any]:
         up_s, up_peak = sampled(orch.up)
         noop_s, noop_peak = sampled(lambda: orch.up(changed_only=True))
         preview_s, preview_peak = sampled(orch.preview)
+        print(f"    up {up_s:.1f} s, no-op up --changed-only {noop_s:.1f} s, preview {preview_s:.1f} s",
+              file=sys.stderr, flush=True)
     peaks = (up_peak, noop_peak, preview_peak)
     processes = max(p.processes for p in peaks)
     return {"members": members, "stacks": 2 + members + 1, "up": up_s, "noop": noop_s, "preview": preview_s,
