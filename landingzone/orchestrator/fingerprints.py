@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, urlparse
 
 import landingzone
+from landingzone.privatefiles import with_private_umask
 
 LEDGER_DIR = ".landingzone/fingerprints"
 MAX_ENTRY_BYTES = 4096
@@ -85,6 +86,7 @@ class FileLedger:
                 found[stack] = value
         return found
 
+    @with_private_umask  # beside the state: owner-only, as the state itself
     def record(self, stack: str, value: str) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         tmp = self.dir / f".{stack}.json.tmp"

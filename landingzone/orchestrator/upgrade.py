@@ -22,6 +22,7 @@ from landingzone.errors import LandingZoneError
 from landingzone.orchestrator.locks import error_text
 from landingzone.orchestrator.runner import open_named_stack
 from landingzone.orchestrator.stages import PROJECT_NAME
+from landingzone.privatefiles import with_private_umask
 
 if TYPE_CHECKING:
     from landingzone.orchestrator.core import Orchestrator
@@ -92,6 +93,7 @@ def warn_pending_upgrade(orch: Orchestrator, existing: dict[str, int]) -> None:
                                  "them deleted from security and created in baseline", "warning"))
 
 
+@with_private_umask  # the move's scratch dir holds the stacks' settings files
 def upgrade_layout(orch: Orchestrator, existing: dict[str, int]) -> bool:
     """Move the legacy resources (see the module docstring); True when something moved."""
     from pulumi import automation as auto
