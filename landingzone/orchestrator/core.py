@@ -298,7 +298,8 @@ class Orchestrator:
             why = ""
             if operation in ("refresh", "destroy") and not existing.get(ref.name):
                 why = "never applied"
-            elif changed_only and ref.name in prints and recorded.get(ref.name) == prints[ref.name]:
+            elif (changed_only and ref.name in prints and recorded.get(ref.name) == prints[ref.name]
+                  and existing.get(ref.name)):  # a stack gone from the backend runs whatever the ledger says
                 why = "unchanged since its last successful up"
             if why:
                 result.stacks.append(StackOutcome(ref, operation, skipped=why))
