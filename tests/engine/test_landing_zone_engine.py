@@ -121,7 +121,11 @@ def test_lifecycle_no_changes_config_changes_drift_and_destroy(landing_zone: tup
     planned = orch.preview()
     changes = _changed(planned)
     ops = {op for stack_ops in changes.values() for op, _, _ in stack_ops}
-    assert ops <= {"create", "update"}, changes
+    # the one delete: deny-iam-users now covers Workloads/Prod, where the baseline keeps no password policy
+    deletes = [(label, t, n) for label, stack_ops in changes.items() for op, t, n in stack_ops if op == "delete"]
+    assert deletes == [("baseline[production]", "aws:iam/accountPasswordPolicy:AccountPasswordPolicy",
+                        "password-policy")], changes
+    assert ops <= {"create", "update", "delete"}, changes
     assert changes["organization"] == [("create", "aws:organizations/account:Account", "account-development-b")]
     assert changes["guardrails"] and all("deny-iam-users" in n for _, _, n in changes["guardrails"]), changes
     assert {t for _, t, _ in changes["guardrails"]} == {"aws:organizations/policy:Policy",
@@ -129,8 +133,14 @@ def test_lifecycle_no_changes_config_changes_drift_and_destroy(landing_zone: tup
     assert [n for _, _, n in changes["network[production]"]] == ["web-to-db-tcp-5432-egress",
                                                                  "web-to-db-tcp-5432-ingress"]
     assert changes["network[development]"] == []
-    # consequences: the new account's admin role, and the Athena table's account projection
-    assert changes["security"] and all("development-b" in n for _, _, n in changes["security"]), changes
+    # consequences: the new account's baseline (its own stack; security holds no per-account resources), and the
+    # Athena table's account projection
+    assert changes["security"] == [], changes
+    assert changes["baseline[development-b]"] and {op for op, _, _ in changes["baseline[development-b]"]} == {
+        "create"}
+    assert ("create", "aws:iam/role:Role", "development-b-LandingZoneAdministrator") in changes[
+        "baseline[development-b]"]
+    assert all(changes[f"baseline[{a.name}]"] == [] for a in cfg.accounts if a.name != "production")
     assert changes["logging"] in ([], [("update", "aws:glue/catalogTable:CatalogTable", "athena-cloudtrail-table")])
     applied = orch.up()
     assert _changed(applied) == changes
