@@ -20,6 +20,7 @@ not pulumi-resource-aws (~300-430 MB); the process count is the same.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import threading
@@ -42,8 +43,32 @@ PROVIDER_SCRIPT = str(EMULATOR / "provider.py").encode()
 STAGES = ("organization", "security", "baseline")
 
 
+def _parents() -> dict[int, int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rpartition(")")[2].split()[1])
+    return parents
+
+
+def _descends_from_us(pid: int, parents: dict[int, int]) -> bool:
+    me = os.getpid()
+    seen = 0
+    while pid > 1 and seen < 64:
+        if pid == me:
+            return True
+        pid, seen = parents.get(pid, 0), seen + 1
+    return False
+
+
 def plugin_stats() -> tuple[int, int]:
-    """(live plugin processes of this clone's emulator, their summed RSS in kB)."""
+    """(live plugin processes this benchmark started, their summed RSS in kB): processes of this clone's
+    emulator that descend from this process (other runs on the machine do not count)."""
+    parents = _parents()
     count = rss = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -55,7 +80,7 @@ def plugin_stats() -> tuple[int, int]:
         except OSError:
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if fields.get("State", "").strip().startswith("Z"):
+        if fields.get("State", "").strip().startswith("Z") or not _descends_from_us(int(entry.name), parents):
             continue
         count += 1
         rss += int(fields.get("VmRSS", "0 kB").split()[0])

@@ -24,6 +24,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from botocore.parsers import ResponseParserError
 
 from landingzone.constants import DEFAULT_ACCESS_ROLE_NAME, DEFAULT_ORG_ADMIN_PATH
 from landingzone.errors import LandingZoneError
@@ -780,6 +781,20 @@ def _read_account(session: boto3.Session, sts: Any, account_id: str, caller: str
     return view
 
 
+def _call_or_gap(r: _Reader, service: str, operation: str, region: str) -> dict[str, Any] | None:
+    """As _Reader.call; an emulator (endpoint override) that answers a read it lacks with an HTML error page
+    (botocore cannot parse it) is recorded as not visible, like its other gaps."""
+    try:
+        return r.call(service, operation, region)
+    except ResponseParserError:
+        if r.options.endpoint_url is None:
+            raise
+        with r._lock:
+            r._sink.append(NotVisible(service, operation, "HTTP 500", "the endpoint does not implement this read",
+                                      r.account_id, region))
+        return None
+
+
 def _read_account_settings(r: _Reader, view: AccountView, options: DiscoveryOptions) -> None:
     """The account-level settings of stage baseline: EBS encryption by default and IMDS defaults per governed
     region, S3 Block Public Access for the account."""
@@ -787,7 +802,7 @@ def _read_account_settings(r: _Reader, view: AccountView, options: DiscoveryOpti
         ebs = r.call("ec2", "get_ebs_encryption_by_default", region)
         if ebs is not None:
             view.ebs_encryption_by_default[region] = bool(ebs.get("EbsEncryptionByDefault"))
-        imds = r.call("ec2", "get_instance_metadata_defaults", region)
+        imds = _call_or_gap(r, "ec2", "get_instance_metadata_defaults", region)
         if imds is not None:
             view.imds_defaults[region] = dict(imds.get("AccountLevel") or {})
     readable, block = _optional(r, "s3control", "get_public_access_block", {"NoSuchPublicAccessBlockConfiguration"},

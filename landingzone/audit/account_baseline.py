@@ -1,7 +1,7 @@
 """Account baseline family: the settings stage baseline applies to every account, checked in every account the
 access role shows and every governed region: EBS encryption by default, account-level S3 Block Public Access,
 EC2 instance metadata defaults (IMDSv2 required). Reads that were refused are listed as not visible, never as
-passing."""
+passing: a check none of whose reads answered is not applicable."""
 
 from __future__ import annotations
 
@@ -21,13 +21,25 @@ def _views(ctx: AuditContext) -> Iterator[AccountView]:
             yield view
 
 
+def _read_ebs(ctx: AuditContext) -> bool:
+    return any(view.ebs_encryption_by_default for view in _views(ctx))
+
+
+def _read_block(ctx: AuditContext) -> bool:
+    return any(view.account_public_access_block is not None for view in _views(ctx))
+
+
+def _read_imds(ctx: AuditContext) -> bool:
+    return any(view.imds_defaults for view in _views(ctx))
+
+
 @check(id="LZ-BAS-001", title="EBS encryption by default in every account and governed region",
        severity=Severity.MEDIUM, practice=Practice.ACCOUNT_BASELINE,
        rationale="With the setting on, every new EBS volume and snapshot copy is encrypted, whoever creates it and "
        "however; without it one forgotten flag leaves data unencrypted at rest.",
        remediation="Stage `baseline` turns it on in every account and governed region "
        "(baseline.ebs_encryption_by_default); the deny-ebs-encryption-disable guardrail keeps it on.",
-       cis=Cis(v3="2.2.1"), nist=("PR.DS",))
+       cis=Cis(v3="2.2.1"), nist=("PR.DS",), applies=_read_ebs)
 def ebs_encryption_by_default(ctx: AuditContext) -> Iterator[Issue]:
     for view in _views(ctx):
         for region in sorted(view.ebs_encryption_by_default):
@@ -42,7 +54,7 @@ def ebs_encryption_by_default(ctx: AuditContext) -> Iterator[Issue]:
        "one switch that holds for buckets created later, by anyone.",
        remediation="Stage `baseline` sets all four account-level settings (baseline.s3_account_public_access_block); "
        "the deny-s3-block-public-access-changes guardrail keeps them.",
-       cis=Cis(v3="2.1.4"), nist=("PR.DS", "PR.AC"))
+       cis=Cis(v3="2.1.4"), nist=("PR.DS", "PR.AC"), applies=_read_block)
 def account_public_access_block(ctx: AuditContext) -> Iterator[Issue]:
     for view in _views(ctx):
         if view.account_public_access_block is False:
@@ -57,7 +69,7 @@ def account_public_access_block(ctx: AuditContext) -> Iterator[Issue]:
        "their own metadata options.",
        remediation="Stage `baseline` sets the account defaults (IMDSv2 required, hop limit 2) in every governed "
        "region (baseline.imds_defaults); the require-imdsv2 guardrail refuses instances that ask for IMDSv1.",
-       nist=("PR.AC", "PR.PT"))
+       nist=("PR.AC", "PR.PT"), applies=_read_imds)
 def imds_defaults(ctx: AuditContext) -> Iterator[Issue]:
     for view in _views(ctx):
         for region in sorted(view.imds_defaults):

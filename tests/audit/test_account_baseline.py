@@ -53,9 +53,13 @@ def test_each_setting_missing_is_one_finding(view: dict[str, Any], expected: lis
 
 
 def test_refused_reads_are_not_passing_nor_failing() -> None:
-    """Regions whose reads were refused are missing from the view (discovery lists them as not visible)."""
+    """Regions whose reads were refused are missing from the view (discovery lists them as not visible); a check
+    none of whose reads answered is not applicable, never a pass."""
     found = _found(ebs_encryption_by_default={}, account_public_access_block=None, imds_defaults={})
     assert _findings(found) == []
+    report = run_audit(AuditContext(found), only={"LZ-BAS-001", "LZ-BAS-002", "LZ-BAS-003"})
+    assert {r.check.id: r.status for r in report.results} == dict.fromkeys(
+        ("LZ-BAS-001", "LZ-BAS-002", "LZ-BAS-003"), "n/a")
     invisible = _found()
     invisible.account_views[PROD].visible = False
     invisible.account_views[PROD].ebs_encryption_by_default = {"us-east-1": False}

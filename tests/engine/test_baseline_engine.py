@@ -10,6 +10,7 @@ pulumi-resource-aws would cost in processes.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -40,19 +41,33 @@ PROVIDER_SCRIPT = str(EMULATOR_DIR / "provider.py")
 
 
 def plugin_processes() -> int:
-    """Live plugin processes of this clone's emulator (zombies do not count: they hold no memory)."""
-    count = 0
+    """Live plugin processes of this clone's emulator that descend from this test process (zombies do not count:
+    they hold no memory; other test runs on the machine do not count either)."""
+    parents: dict[int, int] = {}
+    plugins: list[int] = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
+            stat = (entry / "stat").read_text()
             cmdline = (entry / "cmdline").read_bytes()
-            state = (entry / "stat").read_text().rpartition(")")[2].split()[0]
         except OSError:
             continue
+        state, ppid = stat.rpartition(")")[2].split()[:2]
+        parents[int(entry.name)] = int(ppid)
         if PROVIDER_SCRIPT.encode() in cmdline and state != "Z":
-            count += 1
-    return count
+            plugins.append(int(entry.name))
+
+    def ours(pid: int) -> bool:
+        for _ in range(64):
+            if pid == os.getpid():
+                return True
+            if pid <= 1:
+                return False
+            pid = parents.get(pid, 0)
+        return False
+
+    return sum(1 for pid in plugins if ours(pid))
 
 
 @dataclass
