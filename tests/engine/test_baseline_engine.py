@@ -32,7 +32,7 @@ pytestmark = pytest.mark.engine
 
 MEMBERS = 12
 PARALLEL = 2
-STILL_REFUSED = 30
+STILL_REFUSED = 90
 """After the organization stage, the emulator is told to refuse AssumeRole into each account it created until
 this many seconds from then (LANDINGZONE_EMULATOR_ASSUME_ROLE_DELAY, counted from each account's creation): every
 member account's baseline meets the refusal first and must retry, however long the machine took to get there."""
