@@ -510,10 +510,26 @@ def quota_usage(cfg: LandingZoneConfig, policy_type: str | None = "SERVICE_CONTR
     ]
 
 
+PROVIDER_TYPE = "pulumi:providers:aws"
+
+
+def stack_summary(plans: Iterable[StagePlan]) -> list[dict[str, Any]]:
+    """Per stage: how many stacks, resources and at most how many explicit providers one stack holds (the
+    engine starts a plugin process per provider; the design allows two per stack)."""
+    by_stage: dict[str, dict[str, Any]] = {}
+    for p in plans:
+        entry = by_stage.setdefault(p.stage, {"stage": p.stage, "stacks": 0, "resources": 0, "max_providers": 0})
+        entry["stacks"] += 1
+        entry["resources"] += len(p.resources)
+        entry["max_providers"] = max(entry["max_providers"], sum(r.type == PROVIDER_TYPE for r in p.resources))
+    return list(by_stage.values())
+
+
 def plan_document(cfg: LandingZoneConfig, plans: Iterable[StagePlan]) -> dict[str, Any]:
     plans = list(plans)
     return {
         "landing_zone": cfg.name,
+        "stacks": stack_summary(plans),
         "stages": [p.to_json() for p in plans],
         "total_resources": sum(len(p.resources) for p in plans),
         "tree": [{"depth": d, "kind": k, "name": n} for d, k, n in account_tree(cfg)],

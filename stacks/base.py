@@ -205,7 +205,7 @@ def stack_name(cfg: LandingZoneConfig, stage: str, account: str | None = None) -
 # ---- providers --------------------------------------------------------------------------------------------------
 
 ENDPOINT_SERVICES: Final = ("account", "athena", "budgets", "cloudtrail", "ec2", "glue", "iam", "identitystore", "kms",
-                             "organizations", "s3", "ssoadmin", "sts")
+                             "organizations", "s3", "s3control", "ssoadmin", "sts")
 """Every AWS service a stage program touches; all of them go to cfg.aws.endpoint when it is set."""
 
 

@@ -45,6 +45,7 @@ class Practice(StrEnum):
     ROOT_ACCESS = "root-access"
     ACCOUNT_GOVERNANCE = "account-governance"
     PEOPLE_THROUGH_IDENTITY_CENTER = "people-through-identity-center"
+    ACCOUNT_BASELINE = "account-baseline"
 
     @property
     def label(self) -> str:
@@ -64,6 +65,7 @@ PRACTICE_TITLES: dict[Practice, str] = {
     Practice.ROOT_ACCESS: "Member accounts without root credentials (centralized root access)",
     Practice.ACCOUNT_GOVERNANCE: "Contacts, regions and budgets for every account",
     Practice.PEOPLE_THROUGH_IDENTITY_CENTER: "People sign in through IAM Identity Center",
+    Practice.ACCOUNT_BASELINE: "Every account gets the same hardening (EBS encryption, S3 Block Public Access, IMDSv2)",
 }
 
 

@@ -18,6 +18,7 @@ defaults) live in :mod:`landingzone.constants` and are re-exported here.
 
 from landingzone.config.backend import STATE_DIR, backend_url, default_backend_url
 from landingzone.config.base import _Model as _Model  # the base of every section (tests walk it)
+from landingzone.config.baseline import BaselineConfig
 from landingzone.config.commented import commented_yaml
 from landingzone.config.enums import (
     SERVICE_PRINCIPALS,
@@ -93,7 +94,7 @@ from landingzone.config.model import (
 )
 from landingzone.config.network import EdgeIngress, NetworkConfig, Port, RoleRule, SecurityGroupRole
 from landingzone.config.rules import ADMIN_PORTS, LAKE_RETENTION_RANGE, MAX_OU_DEPTH, cross_field_problems
-from landingzone.constants import ROOT_OU, known_regions, partition
+from landingzone.constants import MANAGEMENT_BASELINE, ROOT_OU, known_regions, partition
 
 __all__ = [
     "ACCOUNT_CLOSURE_QUOTA",
@@ -131,6 +132,7 @@ __all__ = [
     "RootAccessConfig",
     "DEFAULT_CONFIG_PATH",
     "LAKE_RETENTION_RANGE",
+    "MANAGEMENT_BASELINE",
     "MAX_OU_DEPTH",
     "ROOT_OU",
     "SERVICE_PRINCIPALS",
@@ -139,6 +141,7 @@ __all__ = [
     "Account",
     "AccountKind",
     "AwsSettings",
+    "BaselineConfig",
     "EdgeIngress",
     "GuardrailAssignment",
     "LandingZoneConfig",

@@ -24,6 +24,7 @@ from landingzone.config.base import (
     check_ascii,
     check_email,
 )
+from landingzone.config.baseline import BaselineConfig
 from landingzone.config.enums import AccountKind, QueryLayer, SecurityService
 from landingzone.config.governance import (
     ACCOUNT_CLOSURE_QUOTA,
@@ -308,6 +309,9 @@ class LandingZoneConfig(_Model):
     keeps reporting them."""
     org_admin: OrgAdminConfig = Field(default_factory=OrgAdminConfig)
     """Administration roles under the protected /org-admin/ path."""
+    baseline: BaselineConfig = Field(default_factory=BaselineConfig)
+    """Hardening of every account: admin roles, EBS encryption, account-level S3 Block Public Access, IMDS
+    defaults, a password policy where IAM users are allowed (stage baseline)."""
     access_role_name: str = DEFAULT_ACCESS_ROLE_NAME
     """Role the management account assumes in member accounts (created by Organizations with each account)."""
     state: StateConfig = Field(default_factory=StateConfig)

@@ -27,6 +27,7 @@ from landingzone.discovery.model import (
     WorkgroupInfo,
 )
 from landingzone.discovery.reader import TRANSIENT_ERRORS, Reader, classify, discovery_error, error_code
+from landingzone.discovery.settings import read_account_settings
 from landingzone.discovery_identity import read_iam_users
 
 
@@ -100,6 +101,7 @@ def read_account(session: boto3.Session, sts: Any, account_id: str, caller: str,
     for wg in r.pages("athena", "list_work_groups", "WorkGroups", home) or []:
         view.workgroups.append(WorkgroupInfo(account_id, home, wg["Name"], wg.get("State", "")))
     view.iam_users = read_iam_users(r, r.unusable, account_id)
+    read_account_settings(r, view, options)
     return view
 
 

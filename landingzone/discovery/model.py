@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from landingzone.constants import DEFAULT_ACCESS_ROLE_NAME, DEFAULT_ORG_ADMIN_PATH
 from landingzone.discovery_identity import IamUserInfo, IdentityCenterView
@@ -367,6 +367,12 @@ class AccountView:
     workgroups: list[WorkgroupInfo] = field(default_factory=list)
     iam_users: list[IamUserInfo] | None = None
     """IAM users with their console passwords and access keys; None when not readable."""
+    ebs_encryption_by_default: dict[str, bool] = field(default_factory=dict)
+    """Region -> EBS encryption by default on (regions whose read gave nothing usable are missing)."""
+    account_public_access_block: bool | None = None
+    """All four account-level S3 Block Public Access settings on; None when the read gave nothing usable."""
+    imds_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Region -> the account's EC2 instance metadata defaults (HttpTokens, HttpPutResponseHopLimit, ...)."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +50,7 @@ BREAKS = frozenset({
     "nacl-open-admin-ports", "mgmt-data-and-api-workloads", "udp-rdp-from-internet", "internal-wide-private-range",
     "internal-private-outside-vpcs",
     "no-identity-center", "member-iam-user", "mgmt-assignment",
+    "ebs-encryption-off", "no-account-bpa",
 })
 
 ADMIN_PORT_DENIES = [(rule, proto, port) for rule, (proto, port) in enumerate(
@@ -68,6 +70,11 @@ class BuiltOrganization:
     ou_ids: dict[str, str] = field(default_factory=dict)
     account_ids: dict[str, str] = field(default_factory=dict)
     trail_bucket: str = ""
+
+
+def _single_host(request: Any, **_: Any) -> None:
+    """S3 Control puts the account id in front of the host (<id>.s3-control...); moto is one host."""
+    request.url = re.sub(r"^(https?://)\d{12}\.", r"\1", request.url)
 
 
 @functools.cache
@@ -94,6 +101,8 @@ class MotoOrg:
             creds = {} if account == MANAGEMENT_ACCOUNT else self.credentials(account)
             self._clients[key] = self.session.client(service, region_name=region, endpoint_url=self.endpoint,
                                                      **creds)
+            if service == "s3control":  # moto is one host: no <account-id>. in front of it
+                self._clients[key].meta.events.register("before-sign.s3-control", _single_host)
         return self._clients[key]
 
     def credentials(self, account_id: str) -> dict[str, str]:
@@ -411,6 +420,17 @@ def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workl
             close_admin_ports_in_nacls(org, account_id, regions)
 
     identity_center(org, ids, broken)
+    # The account baseline (stage baseline) everywhere: EBS encryption by default, account-level S3 Block Public
+    # Access. (moto has no ModifyInstanceMetadataDefaults: the IMDS check is not applicable here, MOTO_GAPS.)
+    for account_id in [MANAGEMENT_ACCOUNT, *ids.values()]:
+        breaks_here = broken if account_id == production else frozenset()
+        if "ebs-encryption-off" not in breaks_here:
+            for region in regions:
+                org.client("ec2", account_id, region).enable_ebs_encryption_by_default()
+        if "no-account-bpa" not in breaks_here:
+            org.client("s3control", account_id).put_public_access_block(
+                AccountId=account_id, PublicAccessBlockConfiguration=dict.fromkeys(
+                    ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True))
 
     # The management account: no workloads, no IAM users (unless broken).
     if "mgmt-workload" in broken:

@@ -28,6 +28,7 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import account_settings  # noqa: E402,F401 (registers the account-level settings)
 import governance  # noqa: E402, F401  (registers the governance and regions stages' types)
 import identity_center  # noqa: E402, F401  (registers the IAM Identity Center types)
 from resources import HANDLERS, INVOKES, Connection, Handler  # noqa: E402

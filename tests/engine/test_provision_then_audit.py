@@ -2,10 +2,12 @@
 with the CLI as a user runs it, then audit what was built with `landingzone audit`: no finding but those of the two
 practice no stage builds yet (network ACLs).
 
-moto runs in this process (ThreadedMotoServer; everything reaches it over HTTP) for one reason: the delegated
-administrators for service principals moto's RegisterDelegatedAdministrator refuses (CloudTrail, Security Hub,
-Config; AWS accepts them) are kept in the emulator's state file (tests/emulator/README.md), and are copied from there
-unchanged into moto's Organizations backend before the audit, which then reads them over HTTP as it would on AWS.
+moto runs in this process (ThreadedMotoServer; everything reaches it over HTTP) for two reasons, both gaps of moto
+kept in the emulator's state file (tests/emulator/README.md): the delegated administrators for service principals
+moto's RegisterDelegatedAdministrator refuses (CloudTrail, Security Hub, Config; AWS accepts them) are copied from
+there unchanged into moto's Organizations backend before the audit; and moto has no GetInstanceMetadataDefaults, so
+this process's moto answers it from the EC2 instance metadata defaults stage baseline set (kept by the emulator, per
+account and region), in EC2's own response format. The audit then reads both over HTTP as it would on AWS.
 
 Besides, the management account's root user gets MFA the only way there is, by hand (here: written into moto's
 account summary, tests/audit/moto_bridge.py). Nothing else is added: the trail, buckets, key, Glue table, SCPs,
@@ -36,7 +38,7 @@ from tests.engine.engine_support import moto_in_process, run_cli, write_config
 pytestmark = pytest.mark.engine
 
 NO_DEFAULT_VPC = ("development", "us-west-2")
-"""An account and region whose default VPC is deleted before the security stage runs (some organizations delete
+"""An account and region whose default VPC is deleted before the baseline stage runs (some organizations delete
 them all): the stage must skip it, not fail."""
 
 
@@ -61,6 +63,24 @@ def _delete_default_vpc(aws: Aws, account: str, region: str) -> str:
     return str(vpc["VpcId"])
 
 
+def _serve_instance_metadata_defaults(state_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto's EC2 answers GetInstanceMetadataDefaults from what the emulator kept for each account and region
+    (fields AWS would omit when unset, "no-preference" and -1, are left out, as AWS does)."""
+    from moto.ec2.responses import EC2Response
+
+    def get_instance_metadata_defaults(self: Any) -> str:
+        kept = json.loads(state_file.read_text()).get("instance_metadata_defaults", {})
+        record = kept.get(f"{self.current_account}/{self.region}", {})
+        fields = "".join(f"<{k}>{v}</{k}>" for k, v in sorted(record.items())
+                         if k in ("httpTokens", "httpPutResponseHopLimit", "httpEndpoint", "instanceMetadataTags")
+                         and v not in ("no-preference", -1))
+        return ('<GetInstanceMetadataDefaultsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">'
+                f'<requestId>emulated</requestId><accountLevel>{fields}</accountLevel>'
+                '</GetInstanceMetadataDefaultsResponse>')
+
+    monkeypatch.setattr(EC2Response, "get_instance_metadata_defaults", get_instance_metadata_defaults, raising=False)
+
+
 def _mirror_refused_delegations(state_file: Path) -> list[tuple[str, str]]:
     """Copy the delegated administrators moto refused (kept by the emulator) into moto; returns them."""
     state: dict[str, Any] = json.loads(state_file.read_text())
@@ -76,7 +96,8 @@ def _mirror_refused_delegations(state_file: Path) -> list[tuple[str, str]]:
 
 
 def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict[str, str], pulumi_cli: Any,
-                                                                aws: Aws, tmp_path: Path) -> None:
+                                                                aws: Aws, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     data = preset_data("medium")
     data["aws"] = {"endpoint": engine_env["AWS_ENDPOINT_URL"]}
     data["identity_center"] = identity_center_data(data)  # people sign in through Identity Center (LZ-IDC-*)
@@ -101,7 +122,10 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     # Every default VPC's default group is closed, in every account and governed region, except where there is
     # no default VPC (skipped, not failed).
     outputs = json.loads(run_cli(["outputs", "--config", str(path), "--json"], env=env, cwd=directory).stdout)
-    closed = outputs["security"]["closed_default_security_groups"]
+    baseline = outputs["baseline"]
+    assert set(baseline) == {"management", *(a.name for a in cfg.accounts)}
+    closed = {("management" if who == "management" else f"account-{who}"): values["closed_default_security_groups"]
+              for who, values in baseline.items()}
     expected = {("management", r) for r in cfg.governed_regions} | {
         (f"account-{a.name}", r) for a in cfg.accounts for r in cfg.governed_regions}
     expected.discard((f"account-{NO_DEFAULT_VPC[0]}", NO_DEFAULT_VPC[1]))
@@ -116,8 +140,12 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
             (group,) = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"]
             assert group["GroupName"] == "default" and group["VpcId"] != deleted
             assert group["IpPermissions"] == [] and group["IpPermissionsEgress"] == [], (who, region, group)
+            # the rest of the account's hardening, in each governed region
+            assert ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is True
 
-    copied = _mirror_refused_delegations(Path(engine_env["LANDINGZONE_EMULATOR_STATE"]))
+    state_file = Path(engine_env["LANDINGZONE_EMULATOR_STATE"])
+    _serve_instance_metadata_defaults(state_file, monkeypatch)
+    copied = _mirror_refused_delegations(state_file)
     security_id = account_ids[cfg.security_account.name]
     assert "cloudtrail.amazonaws.com" in {p for _, p in copied}
     assert {a for a, p in copied if p != "sso.amazonaws.com"} == {security_id}
@@ -140,5 +168,8 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     missing = {(n["service"], n["operation"]) for n in report["missing_reads"]}
     assert missing <= {("iam", "list_organizations_features")}, report["missing_reads"]
     assert audit.returncode == 7, audit.stderr[-3000:]
+    # the baseline checks ran and passed (their reads answered, not skipped as not visible)
+    status = {c["id"]: c["status"] for c in report["checks"]}
+    assert [status[c] for c in ("LZ-BAS-001", "LZ-BAS-002", "LZ-BAS-003")] == ["pass", "pass", "pass"], status
     refused = {(n["service"], n["operation"]) for n in report["not_visible"]}
     assert refused <= MOTO_GAPS | {("iam", "list_organizations_features")}, refused

@@ -23,8 +23,8 @@ def test_unknown_is_a_singleton_that_survives_pickling() -> None:
 
 
 def test_registry_order_dependencies_and_scopes() -> None:
-    assert [s.name for s in stacks.STAGES] == ["organization", "regions", "security", "logging", "guardrails",
-                                               "network", "access", "management_access", "governance"]
+    assert [s.name for s in stacks.STAGES] == ["organization", "regions", "security", "baseline", "logging",
+                                               "guardrails", "network", "access", "management_access", "governance"]
     by_name = {s.name: s for s in stacks.STAGES}
     assert by_name["regions"].depends_on == ("organization",)
     assert by_name["security"].depends_on == ("organization", "regions")
@@ -36,6 +36,9 @@ def test_registry_order_dependencies_and_scopes() -> None:
     assert by_name["access"].scope == "delegated-admin"
     assert by_name["management_access"].depends_on == ("organization", "security", "access")
     assert by_name["management_access"].scope == "management"
+    assert by_name["baseline"].depends_on == ("organization", "regions") and by_name["baseline"].scope == "account"
+    # baseline sets what guardrails such as deny-s3-block-public-access-changes then freeze: it runs first
+    assert [s.name for s in stacks.STAGES].index("baseline") < [s.name for s in stacks.STAGES].index("guardrails")
     assert by_name["network"].scope == "account" and by_name["logging"].scope == "security"
     seen: set[str] = set()
     for st in stacks.STAGES:  # dependencies come first
@@ -47,8 +50,9 @@ def test_account_added_after_the_organization_was_applied_is_known_after_apply()
     cfg = config("medium")
     applied = applied_organization(cfg)
     del applied["account_ids"]["development"]  # the organization stage ran before this account was configured
-    plan = run_stage("security", cfg, upstream={"organization": applied})
+    plan = run_stage("baseline", cfg, upstream={"organization": applied}, account="development")
     assert plan.named("account-development").inputs["assumeRoles"] == "(known after apply)"
+    plan = run_stage("baseline", cfg, upstream={"organization": applied}, account="production")
     assert applied["account_ids"]["production"] in plan.named("account-production").inputs["assumeRoles"]
 
 
