@@ -15,10 +15,10 @@ from landingzone.audit import checks
 from landingzone.discovery import DiscoveryProgress
 from landingzone.presets import preset
 from tests.audit.helpers import MOTO_GAPS, audit_context, audit_moto, discover_moto
+from tests.audit.moto_org import BREAKS, build_organization
 
 MOTO_IMDS_READ = "ec2:get_instance_metadata_defaults"
 """LZ-BAS-003's read, which moto lacks: missing from every report against moto."""
-from tests.audit.moto_org import BREAKS, build_organization
 
 SCENARIOS: dict[str, set[str]] = {
     "feature-set-billing": {"LZ-ORG-001"},
@@ -128,7 +128,8 @@ def test_one_broken_practice_gives_exactly_its_finding(fresh_moto: str, broken: 
     report = audit_moto(fresh_moto)
     assert report.finding_ids == SCENARIOS[broken], [(f.id, f.issue.message) for f in report.findings]
     # moto has no GetInstanceMetadataDefaults (MOTO_GAPS): LZ-BAS-003's read is always missing against it
-    expected_missing = {MOTO_IMDS_READ} | ({"cloudtrail:list_event_data_stores"} if broken in MOTO_INCOMPLETE else set())
+    expected_missing = {MOTO_IMDS_READ} | ({"cloudtrail:list_event_data_stores"} if broken in MOTO_INCOMPLETE
+                                          else set())
     assert {n.read for n in report.missing_reads} == expected_missing, [str(n) for n in report.missing_reads]
     said = " | ".join(f.issue.message for f in report.findings)
     for expected in MESSAGES.get(broken, ()):
