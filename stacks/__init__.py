@@ -108,12 +108,13 @@ STAGES: tuple[Stage, ...] = (
     Stage("network", network.program, ("organization", "regions"), "account",
           "Role-based security groups per workload account", ("vpc_id", "security_group_ids"),
           account_selector=network.network_accounts, fingerprint=network.fingerprint_inputs),
-    Stage("access", access.program, ("organization", "security"), "delegated-admin",
+    Stage("access", access.program, ("organization", "regions", "security"), "delegated-admin",
           "IAM Identity Center from its delegated administrator: groups, permission sets and their policies, "
           "account assignments (one provider for any number of accounts)",
           ("administrator_account", "instance_arn", "identity_store_id", "group_ids", "permission_set_arns",
            "assignment_count"), needs_identity_center=True, applies=access.applies),
-    Stage("management_access", access.management_program, ("organization", "security", "access"), "management",
+    Stage("management_access", access.management_program, ("organization", "regions", "security", "access"),
+          "management",
           "Break-glass access to the management account: its permission sets and assignments, from the management "
           "account (AWS lets no delegated administrator assign access there)",
           ("permission_set_arns", "assignment_count"), needs_identity_center=True,

@@ -31,7 +31,7 @@ from landingzone.config import validate_config
 from landingzone.presets import identity_center_data, preset_data
 from tests.audit import moto_bridge
 from tests.audit.helpers import MOTO_GAPS
-from tests.audit.moto_org import register_delegated_admin
+from tests.audit.moto_org import enable_root_features, register_delegated_admin
 from tests.engine.conftest import MANAGEMENT_ACCOUNT, Aws
 from tests.engine.engine_support import moto_in_process, run_cli, write_config
 
@@ -101,6 +101,14 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     data = preset_data("medium")
     data["aws"] = {"endpoint": engine_env["AWS_ENDPOINT_URL"]}
     data["identity_center"] = identity_center_data(data)  # people sign in through Identity Center (LZ-IDC-*)
+    # What a user following the audit sets beside the preset: a security contact for every account (LZ-GOV-001;
+    # the preset cannot know it) and the region deny on the Infrastructure OU too (LZ-REG-001: the medium preset
+    # leaves shared-services free to use any region).
+    data["governance"] = {"alternate_contacts": {"security": {
+        "name": "Security team", "title": "Security", "email": "security@example.com", "phone": "+1 206 555 0100"}}}
+    for guard in data["guardrails"]:
+        if guard["id"] == "deny-unapproved-regions" and "Infrastructure" not in guard["targets"]:
+            guard["targets"].append("Infrastructure")
     cfg = validate_config(data)
     assert NO_DEFAULT_VPC[1] in cfg.governed_regions and len(cfg.governed_regions) > 1
     directory = tmp_path / "lz"
@@ -146,6 +154,13 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     state_file = Path(engine_env["LANDINGZONE_EMULATOR_STATE"])
     _serve_instance_metadata_defaults(state_file, monkeypatch)
     copied = _mirror_refused_delegations(state_file)
+    # Centralized root access as stage governance set it: moto refuses trusted access for iam.amazonaws.com and
+    # has no IAM organization features, so the emulator kept both in its state; copied unchanged into moto.
+    state = json.loads(state_file.read_text())
+    assert "iam.amazonaws.com" in state["trusted_access"][MANAGEMENT_ACCOUNT]
+    (features,) = state["iam_organizations_features"].values()
+    assert sorted(features) == ["RootCredentialsManagement", "RootSessions"], features
+    enable_root_features(features)
     security_id = account_ids[cfg.security_account.name]
     assert "cloudtrail.amazonaws.com" in {p for _, p in copied}
     assert {a for a, p in copied if p != "sso.amazonaws.com"} == {security_id}

@@ -32,9 +32,9 @@ def test_registry_order_dependencies_and_scopes() -> None:
     assert by_name["guardrails"].depends_on == ("organization",)
     assert by_name["network"].depends_on == ("organization", "regions")
     assert by_name["governance"].depends_on == ("organization",)
-    assert by_name["access"].depends_on == ("organization", "security")
+    assert by_name["access"].depends_on == ("organization", "regions", "security")
     assert by_name["access"].scope == "delegated-admin"
-    assert by_name["management_access"].depends_on == ("organization", "security", "access")
+    assert by_name["management_access"].depends_on == ("organization", "regions", "security", "access")
     assert by_name["management_access"].scope == "management"
     assert by_name["baseline"].depends_on == ("organization", "regions") and by_name["baseline"].scope == "account"
     # baseline sets what guardrails such as deny-s3-block-public-access-changes then freeze: it runs first
