@@ -7,8 +7,7 @@ from landingzone.audit.model import AuditContext, AuditSettings
 from landingzone.discovery import Discovery, DiscoveryOptions, ProgressCallback, discover
 from tests.audit.moto_org import ADMIN_PATH, HOME, shared_session
 
-MOTO_GAPS = {("service-quotas", "list_service_quotas"), ("cloudtrail", "list_event_data_stores"),
-             ("ec2", "get_instance_metadata_defaults")}
+MOTO_GAPS = {("service-quotas", "list_service_quotas"), ("cloudtrail", "list_event_data_stores")}
 """Reads moto does not implement (it answers HTTP 500): recorded as not visible, never a pass or a failure."""
 
 

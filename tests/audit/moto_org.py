@@ -38,6 +38,7 @@ ADMIN_ROLE = "LandingZoneAdministrator"
 TRAIL = "organization-trail"
 
 BREAKS = frozenset({
+    "imds-optional",
     "feature-set-billing", "no-development-account", "prod-dev-same-ou", "prod-at-root", "mgmt-workload",
     "mgmt-iam-users", "no-cloudtrail-admin", "guardduty-to-production", "no-org-trail", "single-region-trail",
     "trail-stopped", "no-log-validation", "no-kms", "public-trail-bucket", "no-access-logging", "no-query-layer",
@@ -169,6 +170,56 @@ def enable_root_features(features: list[str], management_account: str = MANAGEME
     if not any(s["ServicePrincipal"] == "iam.amazonaws.com" for s in backend.services):
         backend.services.append({"ServicePrincipal": "iam.amazonaws.com", "DateEnabled": 0})
     IAM_ORGANIZATIONS_FEATURES[management_account] = list(features)
+
+
+INSTANCE_METADATA_DEFAULTS: dict[tuple[str, str], dict[str, str]] = {}
+"""(account id, region) -> the account-level instance metadata defaults (``serve_instance_metadata_defaults``)."""
+
+_IMDS_FIELDS = {"HttpTokens": "httpTokens", "HttpPutResponseHopLimit": "httpPutResponseHopLimit",
+                "HttpEndpoint": "httpEndpoint", "InstanceMetadataTags": "instanceMetadataTags"}
+
+
+def serve_instance_metadata_defaults() -> None:
+    """Answer EC2 GetInstanceMetadataDefaults / ModifyInstanceMetadataDefaults, which moto lacks (HTTP 500).
+
+    The tests run moto's server in this process, so both actions are added to moto's EC2 responses, kept per account
+    and region in INSTANCE_METADATA_DEFAULTS (cleared with ``reset_instance_metadata_defaults``). As AWS does, a
+    field never set, or set to "no-preference" / -1, is left out of the answer.
+    """
+    from moto.ec2.responses import EC2Response
+
+    namespace = 'xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"'
+
+    def get_instance_metadata_defaults(self: EC2Response) -> str:
+        record = INSTANCE_METADATA_DEFAULTS.get((self.current_account, self.region), {})
+        fields = "".join(f"<{k}>{v}</{k}>" for k, v in sorted(record.items()))
+        return (f"<GetInstanceMetadataDefaultsResponse {namespace}><requestId>moto</requestId>"
+                f"<accountLevel>{fields}</accountLevel></GetInstanceMetadataDefaultsResponse>")
+
+    def modify_instance_metadata_defaults(self: EC2Response) -> str:
+        record = INSTANCE_METADATA_DEFAULTS.setdefault((self.current_account, self.region), {})
+        for param, name in _IMDS_FIELDS.items():
+            value = self._get_param(param)
+            if value is None:
+                continue
+            if str(value) in ("no-preference", "-1"):
+                record.pop(name, None)
+            else:
+                record[name] = str(value)
+        return (f"<ModifyInstanceMetadataDefaultsResponse {namespace}><requestId>moto</requestId>"
+                "<return>true</return></ModifyInstanceMetadataDefaultsResponse>")
+
+    EC2Response.get_instance_metadata_defaults = get_instance_metadata_defaults  # type: ignore[attr-defined]
+    EC2Response.modify_instance_metadata_defaults = modify_instance_metadata_defaults  # type: ignore[attr-defined]
+
+
+def reset_instance_metadata_defaults(kept: dict[str, dict[str, object]] | None = None) -> None:
+    """Forget every account's defaults, then keep ``kept`` ("account/region" -> fields as AWS names them)."""
+    INSTANCE_METADATA_DEFAULTS.clear()
+    for key, record in (kept or {}).items():
+        account, region = key.split("/", 1)
+        INSTANCE_METADATA_DEFAULTS[(account, region)] = {
+            k: str(v) for k, v in record.items() if k in _IMDS_FIELDS.values() and v not in ("no-preference", -1)}
 
 
 SECURITY_CONTACT = {"Name": "Security team", "Title": "Security", "EmailAddress": "security@example.com",
@@ -421,12 +472,16 @@ def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workl
 
     identity_center(org, ids, broken)
     # The account baseline (stage baseline) everywhere: EBS encryption by default, account-level S3 Block Public
-    # Access. (moto has no ModifyInstanceMetadataDefaults: the IMDS check is not applicable here, MOTO_GAPS.)
+    # Access, IMDSv2 required with a hop limit of 2 (served by serve_instance_metadata_defaults).
     for account_id in [MANAGEMENT_ACCOUNT, *ids.values()]:
         breaks_here = broken if account_id == production else frozenset()
         if "ebs-encryption-off" not in breaks_here:
             for region in regions:
                 org.client("ec2", account_id, region).enable_ebs_encryption_by_default()
+        if "imds-optional" not in breaks_here:
+            for region in regions:
+                org.client("ec2", account_id, region).modify_instance_metadata_defaults(
+                    HttpTokens="required", HttpPutResponseHopLimit=2)
         if "no-account-bpa" not in breaks_here:
             org.client("s3control", account_id).put_public_access_block(
                 AccountId=account_id, PublicAccessBlockConfiguration=dict.fromkeys(

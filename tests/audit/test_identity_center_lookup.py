@@ -10,6 +10,7 @@ import boto3
 from landingzone.config import LandingZoneConfig, validate_config
 from landingzone.identity_center import find_instance, with_instance
 from landingzone.orchestrator import Orchestrator
+from landingzone.orchestrator.lookups import looked_up
 from landingzone.presets import identity_center_data, preset_data
 
 GIVEN = "arn:aws:sso:::instance/ssoins-1234567890abcdef"
@@ -46,8 +47,8 @@ def test_the_orchestrator_looks_up_only_for_preview_and_up(fresh_moto: str, tmp_
     orch = Orchestrator(cfg, tmp_path / "landingzone.yaml")
     access = [s for s in orch.stages if s.name == "access"]
     others = [s for s in orch.stages if s.name == "organization"]
-    looked = orch._looked_up("preview", access)
+    looked = looked_up(cfg, "preview", access, orch._emit)
     assert looked.identity_center is not None and looked.identity_center.instance_arn is not None
-    assert orch._looked_up("up", access).identity_center.instance_arn is not None  # type: ignore[union-attr]
-    assert orch._looked_up("refresh", access) is cfg
-    assert orch._looked_up("preview", others) is cfg
+    assert looked_up(cfg, "up", access, orch._emit).identity_center.instance_arn is not None  # type: ignore[union-attr]
+    assert looked_up(cfg, "refresh", access, orch._emit) is cfg
+    assert looked_up(cfg, "preview", others, orch._emit) is cfg

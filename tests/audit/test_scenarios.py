@@ -17,13 +17,11 @@ from landingzone.presets import preset
 from tests.audit.helpers import MOTO_GAPS, audit_context, audit_moto, discover_moto
 from tests.audit.moto_org import BREAKS, build_organization
 
-MOTO_IMDS_READ = "ec2:get_instance_metadata_defaults"
-"""LZ-BAS-003's read, which moto lacks: missing from every report against moto."""
-
 SCENARIOS: dict[str, set[str]] = {
     "feature-set-billing": {"LZ-ORG-001"},
     "ebs-encryption-off": {"LZ-BAS-001"},
     "no-account-bpa": {"LZ-BAS-002"},
+    "imds-optional": {"LZ-BAS-003"},
     "no-development-account": {"LZ-ORG-002"},
     "prod-dev-same-ou": {"LZ-ORG-003"},
     "prod-at-root": {"LZ-ORG-004", "LZ-REG-001"},  # at the root, the Workloads OU's region deny misses it
@@ -108,17 +106,12 @@ def test_well_built_organization_has_no_findings(fresh_moto: str) -> None:
 
     report = run_audit(audit_context(found))
     assert [(f.id, f.issue.message) for f in report.findings] == []
-    # the one read the report lacks: moto has no GetInstanceMetadataDefaults (MOTO_GAPS)
-    assert {n.read for n in report.missing_reads} == {MOTO_IMDS_READ}, [str(n) for n in report.missing_reads]
+    assert report.complete and report.missing_reads == [] and report.not_evaluated == []
     # The same with account kinds taken from the medium preset (its account names are the organization's).
     from_config = run_audit(AuditContext.from_config(found, preset("medium")))
     assert from_config.findings == []
-    # Every check ran (none skipped as not applicable) except the access-role failure check, which passes, and the
-    # IMDS-defaults check: moto has no GetInstanceMetadataDefaults (MOTO_GAPS), so it is not evaluated here
-    # (tests/engine/test_provision_then_audit.py runs it against what stage baseline set).
-    assert {r.check.id for r in report.results if r.status == "pass"} == {c.id for c in checks()} - {"LZ-BAS-003"}
-    assert {r.check.id for r in report.results if r.status != "pass"} == {"LZ-BAS-003"}
-    assert {r.check.id for r in report.results if r.status == "not evaluated"} == {"LZ-BAS-003"}
+    # Every check ran (none skipped as not applicable, none left not evaluated) and passed.
+    assert {r.check.id for r in report.results if r.status == "pass"} == {c.id for c in checks()}
     assert all(score.score == 100 for score in report.scores())
 
 
@@ -127,10 +120,10 @@ def test_one_broken_practice_gives_exactly_its_finding(fresh_moto: str, broken: 
     build_organization(fresh_moto, [broken])
     report = audit_moto(fresh_moto)
     assert report.finding_ids == SCENARIOS[broken], [(f.id, f.issue.message) for f in report.findings]
-    # moto has no GetInstanceMetadataDefaults (MOTO_GAPS): LZ-BAS-003's read is always missing against it
-    expected_missing = {MOTO_IMDS_READ} | ({"cloudtrail:list_event_data_stores"} if broken in MOTO_INCOMPLETE
-                                          else set())
-    assert {n.read for n in report.missing_reads} == expected_missing, [str(n) for n in report.missing_reads]
+    if broken in MOTO_INCOMPLETE:
+        assert [n.read for n in report.missing_reads] == ["cloudtrail:list_event_data_stores"]
+    else:
+        assert report.complete, [str(n) for n in report.missing_reads]
     said = " | ".join(f.issue.message for f in report.findings)
     for expected in MESSAGES.get(broken, ()):
         assert expected in said, said

@@ -23,12 +23,16 @@ def test_stacks_json_lists_every_stack_in_dependency_order(tmp_path: Path) -> No
     entries = json.loads(proc.stdout)
     cfg = preset("medium")
     names = [e["name"] for e in entries]
-    assert len(names) == len(set(names)) == 4 + (1 + len(cfg.accounts)) + len(cfg.network)
+    global_stages = ["organization", "regions", "security", "logging", "guardrails", "access", "management_access",
+                     "governance"]
+    assert [e["stage"] for e in entries if e["scope"] != "account"] == global_stages
+    assert len(names) == len(set(names)) == len(global_stages) + (1 + len(cfg.accounts)) + len(cfg.network)
     for position, entry in enumerate(entries):
         assert set(entry["depends_on"]) <= set(names[:position]), entry
     baseline = [e for e in entries if e["stage"] == "baseline"]
     assert [e["account"] for e in baseline] == ["management", *(a.name for a in cfg.accounts)]
-    assert all(e["scope"] == "account" and e["depends_on"] == ["acme-landing-zone-organization"] for e in baseline)
+    upstream = ["acme-landing-zone-organization", "acme-landing-zone-regions"]
+    assert all(e["scope"] == "account" and e["depends_on"] == upstream for e in baseline)
     assert entries[0] == {"name": "acme-landing-zone-organization", "stage": "organization", "account": None,
                           "scope": "management", "depends_on": []}
 

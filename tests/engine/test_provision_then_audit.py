@@ -31,7 +31,12 @@ from landingzone.config import validate_config
 from landingzone.presets import identity_center_data, preset_data
 from tests.audit import moto_bridge
 from tests.audit.helpers import MOTO_GAPS
-from tests.audit.moto_org import enable_root_features, register_delegated_admin
+from tests.audit.moto_org import (
+    enable_root_features,
+    register_delegated_admin,
+    reset_instance_metadata_defaults,
+    serve_instance_metadata_defaults,
+)
 from tests.engine.conftest import MANAGEMENT_ACCOUNT, Aws
 from tests.engine.engine_support import moto_in_process, run_cli, write_config
 
@@ -61,24 +66,6 @@ def _delete_default_vpc(aws: Aws, account: str, region: str) -> str:
     ec2.delete_vpc(VpcId=vpc["VpcId"])
     assert ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"] == []
     return str(vpc["VpcId"])
-
-
-def _serve_instance_metadata_defaults(state_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto's EC2 answers GetInstanceMetadataDefaults from what the emulator kept for each account and region
-    (fields AWS would omit when unset, "no-preference" and -1, are left out, as AWS does)."""
-    from moto.ec2.responses import EC2Response
-
-    def get_instance_metadata_defaults(self: Any) -> str:
-        kept = json.loads(state_file.read_text()).get("instance_metadata_defaults", {})
-        record = kept.get(f"{self.current_account}/{self.region}", {})
-        fields = "".join(f"<{k}>{v}</{k}>" for k, v in sorted(record.items())
-                         if k in ("httpTokens", "httpPutResponseHopLimit", "httpEndpoint", "instanceMetadataTags")
-                         and v not in ("no-preference", -1))
-        return ('<GetInstanceMetadataDefaultsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">'
-                f'<requestId>emulated</requestId><accountLevel>{fields}</accountLevel>'
-                '</GetInstanceMetadataDefaultsResponse>')
-
-    monkeypatch.setattr(EC2Response, "get_instance_metadata_defaults", get_instance_metadata_defaults, raising=False)
 
 
 def _mirror_refused_delegations(state_file: Path) -> list[tuple[str, str]]:
@@ -152,7 +139,9 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
             assert ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is True
 
     state_file = Path(engine_env["LANDINGZONE_EMULATOR_STATE"])
-    _serve_instance_metadata_defaults(state_file, monkeypatch)
+    # moto has no instance metadata defaults: the emulator kept what stage baseline set; moto answers from it
+    serve_instance_metadata_defaults()
+    reset_instance_metadata_defaults(json.loads(state_file.read_text()).get("instance_metadata_defaults", {}))
     copied = _mirror_refused_delegations(state_file)
     # Centralized root access as stage governance set it: moto refuses trusted access for iam.amazonaws.com and
     # has no IAM organization features, so the emulator kept both in its state; copied unchanged into moto.
