@@ -68,7 +68,11 @@ def moto_server(log: Path) -> Iterator[str]:
         yield url
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a loaded machine: do not lose the figures over a slow shutdown
+            proc.kill()
+            proc.wait()
 
 
 def reset_moto(url: str) -> None:

@@ -14,6 +14,9 @@ DEFAULT_ORG_ADMIN_PATH = "/org-admin/"
 """Default IAM path of the administration roles in member accounts; the protect-org-admin-roles guardrails
 protect it."""
 
+MANAGEMENT_BASELINE = "management"
+"""The account key of the management account's baseline stack (member accounts may not use the name)."""
+
 DEFAULT_ACCESS_ROLE_NAME = "OrganizationAccountAccessRole"
 """The role Organizations creates in every new member account, trusted by the management account."""
 

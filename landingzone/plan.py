@@ -102,7 +102,7 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
 }
 
 
-OFFLINE_UNKNOWN_CALLS = frozenset({"aws:ec2/getVpcs:getVpcs"})
+OFFLINE_UNKNOWN_CALLS = frozenset({"aws:ec2/getVpcs:getVpcs", "aws:identitystore/getGroup:getGroup"})
 """Data sources the programs call whose answer depends on what an account holds: offline they are unknown, so the
 resources that depend on them show as known after apply (as in the first preview of new accounts)."""
 
@@ -223,6 +223,8 @@ class PlanMocks(pulumi.runtime.Mocks):
             state["arn"] = f"arn:aws:s3:::{rid}" if isinstance(inputs.get("bucket"), str) else Unknown()  # type: ignore[no-untyped-call]
         elif typ == "aws:kms/key:Key":
             state["keyId"] = f"key-{n}"
+        elif typ == "aws:identitystore/group:Group":
+            state["groupId"] = f"group-{n:08d}"
         return rid, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
@@ -471,6 +473,8 @@ def plan(cfg: LandingZoneConfig, stage: str | None = None, upstream: Mapping[str
     import stacks
 
     selected = [stacks.stage(stage)] if stage is not None else list(stacks.STAGES)
+    # A stage the configuration gives nothing to do (stacks.Stage.applies) has no stack to plan.
+    selected = [st for st in selected if st.applies is None or st.applies(cfg)]
     per_account = {st.name: st.accounts(cfg) for st in selected if st.scope == "account"}
     total = sum(len(a) for a in per_account.values())
     if workers is None:
@@ -536,15 +540,39 @@ def quota_usage(cfg: LandingZoneConfig, policy_type: str | None = "SERVICE_CONTR
     ]
 
 
+PROVIDER_TYPE = "pulumi:providers:aws"
+
+
+def stack_summary(plans: Iterable[StagePlan]) -> list[dict[str, Any]]:
+    """Per stage: how many stacks, resources and at most how many explicit providers one stack holds (the
+    engine starts a plugin process per provider; the design allows two per stack)."""
+    by_stage: dict[str, dict[str, Any]] = {}
+    for p in plans:
+        entry = by_stage.setdefault(p.stage, {"stage": p.stage, "stacks": 0, "resources": 0, "max_providers": 0})
+        entry["stacks"] += 1
+        entry["resources"] += len(p.resources)
+        entry["max_providers"] = max(entry["max_providers"], sum(r.type == PROVIDER_TYPE for r in p.resources))
+    return list(by_stage.values())
+
+
 def plan_document(cfg: LandingZoneConfig, plans: Iterable[StagePlan]) -> dict[str, Any]:
     plans = list(plans)
     return {
         "landing_zone": cfg.name,
+        "stacks": stack_summary(plans),
         "stages": [p.to_json() for p in plans],
         "total_resources": sum(len(p.resources) for p in plans),
         "tree": [{"depth": d, "kind": k, "name": n} for d, k, n in account_tree(cfg)],
         "scp_quota": quota_usage(cfg),
         "governance": governance_summary(cfg),
         "policy_quota": quota_usage(cfg, None),
+        "sign_in": sign_in(cfg),
     }
+
+
+def sign_in(cfg: LandingZoneConfig) -> list[dict[str, str]]:
+    """Who can reach which account with which permission set (IAM Identity Center); empty without it."""
+    from landingzone.config import grants
+
+    return [{"account": g.account, "group": g.group, "permission_set": g.permission_set} for g in grants(cfg)]
 

@@ -147,3 +147,38 @@ def preset_data(name: PresetName, *, lz_name: str = "acme-landing-zone", home_re
 def preset(name: PresetName, *, lz_name: str = "acme-landing-zone") -> LandingZoneConfig:
     """A validated preset configuration."""
     return validate_config(preset_data(name, lz_name=lz_name), source=f"preset {name}")
+
+
+def identity_center_data(data: dict[str, Any]) -> dict[str, Any]:
+    """A starting ``identity_center`` section for a preset's data (what the wizard's Access step proposes): the
+    whole permission set library, a group per job, and assignments by OU (or by account where there are no OUs).
+    The management account is reached only by the BreakGlass group."""
+    ous = {ou["name"] for ou in data.get("organizational_units", [])}
+    accounts = {a["name"]: a for a in data.get("accounts", [])}
+
+    def where(*candidates: str) -> list[str]:
+        # OUs where the preset has them, else the accounts by name.
+        found = [c for c in candidates if c.split("/", 1)[0] in ous] or [c for c in candidates if c in accounts]
+        return found or ["Root"]
+
+    return {
+        "permission_sets": [{"name": p, "preset": p} for p in
+                            ("Administrator", "PowerUser", "ReadOnly", "SecurityAudit", "Billing", "BreakGlass")],
+        "groups": [
+            {"name": "Platform-Admins", "description": "Platform engineers who run the landing zone"},
+            {"name": "Developers", "description": "Application developers"},
+            {"name": "Security-Auditors", "description": "The security team and auditors"},
+            {"name": "Billing", "description": "Finance: billing and cost management"},
+            {"name": "BreakGlass", "description": "Emergency access, including the management account"},
+        ],
+        "assignments": [
+            {"group": "Platform-Admins", "permission_set": "Administrator", "targets": ["Root"]},
+            {"group": "Developers", "permission_set": "PowerUser",
+             "targets": where("Workloads/NonProd", "Sandbox", "development")},
+            {"group": "Developers", "permission_set": "ReadOnly", "targets": where("Workloads/Prod", "production")},
+            {"group": "Security-Auditors", "permission_set": "SecurityAudit", "targets": ["Root"]},
+            {"group": "Billing", "permission_set": "Billing", "targets": ["Root"]},
+            {"group": "BreakGlass", "permission_set": "BreakGlass", "targets": ["management", "Root"]},
+        ],
+        "break_glass_group": "BreakGlass",
+    }

@@ -4,8 +4,9 @@
     pulumi up -s organization
 
 The stack name selects the stage: ``<stage>``, ``<landing zone name>-<stage>`` (the names ``landingzone up``
-uses), or anything with ``landingzone:stage`` set. The network stage needs the account: a stack named
-``network-<account>`` / ``<name>-network-<account>``, or ``landingzone:account``. Upstream outputs are read
+uses), or anything with ``landingzone:stage`` set. The per-account stages (baseline, network) need the account:
+a stack named ``<stage>-<account>`` / ``<name>-<stage>-<account>`` (``baseline-management`` for the management
+account's baseline), or ``landingzone:account``. Upstream outputs are read
 through StackReferences to the stacks of the stages this one depends on, named the same way as this stack (or
 ``landingzone:upstream-<stage>`` = full stack reference name).
 """

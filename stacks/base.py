@@ -20,7 +20,7 @@ import pulumi_aws as aws
 from landingzone.config import ROOT_OU, LandingZoneConfig, partition
 from landingzone.errors import StageError
 
-Scope = Literal["management", "security", "account"]
+Scope = Literal["management", "security", "delegated-admin", "account"]
 
 
 class _Unknown:
@@ -205,8 +205,9 @@ def stack_name(cfg: LandingZoneConfig, stage: str, account: str | None = None) -
 # ---- providers --------------------------------------------------------------------------------------------------
 
 ENDPOINT_SERVICES: Final = ("accessanalyzer", "account", "athena", "budgets", "cloudtrail", "configservice",
-                             "detective", "ec2", "events", "glue", "guardduty", "iam", "inspector2", "kms", "macie2",
-                             "organizations", "s3", "securityhub", "sns", "sts")
+                             "detective", "ec2", "events", "glue", "guardduty", "iam", "identitystore", "inspector2",
+                             "kms", "macie2", "organizations", "s3", "s3control", "securityhub", "sns", "ssoadmin",
+                             "sts")
 """Every AWS service a stage program touches; all of them go to cfg.aws.endpoint when it is set."""
 
 

@@ -10,18 +10,36 @@ Outputs: vpc_id, security_group_ids {role: id}.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from landingzone.config import LandingZoneConfig, NetworkConfig, RoleRule
 from landingzone.errors import StageError
-from stacks.base import Providers, StageContext, opts
+from stacks.base import UNKNOWN, Providers, StageContext, opts
 
 
 def network_accounts(cfg: LandingZoneConfig) -> list[str]:
     """The accounts this stage has a stack for: those with network settings."""
     return [net.account for net in cfg.network]
+
+
+def fingerprint_inputs(ctx: StageContext) -> dict[str, Any]:
+    """What one network stack's program reads: its account's network settings and id, the name its tags carry and
+    the provider settings (``up --changed-only`` skips the stack while this is unchanged)."""
+    cfg = ctx.config
+    org = ctx.upstream.get("organization", UNKNOWN)
+    ids = org.get("account_ids", {}) if isinstance(org, Mapping) else {}
+    account = cfg.account(ctx.account) if ctx.account in {a.name for a in cfg.accounts} else None
+    return {
+        "network": _network_of(ctx).model_dump(mode="json"),
+        "account": account.model_dump(mode="json") if account is not None else ctx.account,
+        "account_id": repr(ids.get(ctx.account)) if isinstance(ids, Mapping) else repr(ids),
+        "name": cfg.name, "home_region": cfg.home_region, "access_role_name": cfg.access_role_name,
+        "aws": cfg.aws.model_dump(mode="json"),
+    }
 
 
 def _ports(rule: RoleRule) -> str:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from landingzone.config import ROOT_OU, iter_ous
+from landingzone.config import ROOT_OU, SSO_SERVICE_PRINCIPAL, iter_ous
 from landingzone.config.governance import effective_ou, governance_principals
 from stacks.base import Providers, StageContext, opts
 from stacks.guardrails import policy_types_used, trusted_access_principals
@@ -45,6 +45,9 @@ def program(ctx: StageContext) -> None:
     # declarative policies add EC2 (their account status report).
     principals = sorted({svc.service_principal for svc in cfg.organization.security_services}
                         | set(governance_principals(cfg)) | set(trusted_access_principals(cfg)))
+    if cfg.identity_center is not None:
+        # IAM Identity Center's delegated administrator (stage security) needs its trusted access.
+        principals = sorted({*principals, SSO_SERVICE_PRINCIPAL})
     org = aws.organizations.Organization(
         "organization",
         feature_set="ALL",

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from landingzone.config import LandingZoneConfig
 from landingzone.errors import ConfigError
 from tui.messages import GoToStep, StepFinished
+from tui.screens.access import AccessScreen
 from tui.screens.accounts import AccountsScreen
 from tui.screens.apply import ApplyScreen
 from tui.screens.base import AnyStepScreen, StepScreen
@@ -45,6 +46,7 @@ STEPS: tuple[type[AnyStepScreen], ...] = (
     LoggingScreen,
     SecurityServicesScreen,
     NetworkScreen,
+    AccessScreen,
     ReviewScreen,
     PreviewScreen,
     ApplyScreen,

@@ -73,6 +73,9 @@ class WizardState:
     network_text: dict[str, dict[str, str]] = field(default_factory=dict)
     """Account -> editor -> raw text of the network step's free-form editors, so that a line that does not parse
     yet survives Back and Next."""
+    access_text: dict[str, str] = field(default_factory=dict)
+    """The access step's editors ("groups", "assignments") as typed, so that a line that does not parse yet
+    survives Back and Next."""
     plan: list[StagePlan] | None = None
     """The review step's offline plan of the draft (None until it is ready); the preview lists its stacks before
     the engine reports them."""

@@ -1,7 +1,7 @@
 """Posture audit: checks an organization, as discovered, against the practices the landing zone implements.
 
 One module per check family (organization, management, delegation, logging, guardrails, identity, network,
-security services);
+security services, access, account_baseline);
 each check is registered with its metadata in :data:`landingzone.audit.model.REGISTRY`. :func:`run_audit` runs
 them over a :class:`~landingzone.audit.model.AuditContext` and returns an :class:`AuditReport`.
 
@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from landingzone.audit import (
+    access,
+    account_baseline,
     delegation,
     governance,
     guardrails,
@@ -30,7 +32,7 @@ from landingzone.audit.model import REGISTRY, AuditContext, Check, Finding, Prac
 from landingzone.discovery import NotVisible, iter_not_visible
 
 FAMILIES = (organization, management, delegation, logging, guardrails, regions, identity, network, governance,
-            security_services)
+            security_services, access, account_baseline)
 """Imported for their registrations (one module per family)."""
 
 Status = Literal["pass", "fail", "n/a", "not evaluated"]

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from landingzone.config import AccountKind, LandingZoneConfig
 from landingzone.constants import DEFAULT_ORG_ADMIN_PATH
@@ -44,6 +45,8 @@ class Practice(StrEnum):
     ROOT_ACCESS = "root-access"
     ACCOUNT_GOVERNANCE = "account-governance"
     SECURITY_SERVICES = "security-services"
+    PEOPLE_THROUGH_IDENTITY_CENTER = "people-through-identity-center"
+    ACCOUNT_BASELINE = "account-baseline"
 
     @property
     def label(self) -> str:
@@ -63,6 +66,8 @@ PRACTICE_TITLES: dict[Practice, str] = {
     Practice.ROOT_ACCESS: "Member accounts without root credentials (centralized root access)",
     Practice.ACCOUNT_GOVERNANCE: "Contacts, regions and budgets for every account",
     Practice.SECURITY_SERVICES: "Security services on organization-wide, findings reach people",
+    Practice.PEOPLE_THROUGH_IDENTITY_CENTER: "People sign in through IAM Identity Center",
+    Practice.ACCOUNT_BASELINE: "Every account gets the same hardening (EBS encryption, S3 Block Public Access, IMDSv2)",
 }
 
 
@@ -212,6 +217,11 @@ class AuditSettings:
     configured, and the region-deny check does not apply."""
     exempt_buckets: tuple[str, ...] = ()
     """Buckets of the management account that are not workloads: the landing zone's own state bucket."""
+    break_glass_groups: tuple[str, ...] | None = None
+    """Groups that may be assigned to the management account (identity_center.break_glass_group); None without
+    a configuration: groups named break-glass."""
+    break_glass_iam_users: frozenset[tuple[str, str]] = frozenset()
+    """(account name or id, user name) of IAM users kept on purpose (identity_center.break_glass_iam_users)."""
 
 
 def state_buckets(cfg: LandingZoneConfig) -> tuple[str, ...]:
@@ -221,6 +231,14 @@ def state_buckets(cfg: LandingZoneConfig) -> tuple[str, ...]:
     if not url.startswith("s3://"):
         return ()
     return (url[len("s3://"):].split("/", 1)[0].split("?", 1)[0],)
+
+
+def _access_settings(cfg: LandingZoneConfig) -> dict[str, Any]:
+    ic = cfg.identity_center
+    if ic is None:
+        return {}
+    return {"break_glass_groups": (ic.break_glass_group,) if ic.break_glass_group else (),
+            "break_glass_iam_users": frozenset((u.account, u.user_name) for u in ic.break_glass_iam_users)}
 
 
 class AuditContext:
@@ -250,7 +268,8 @@ class AuditContext:
             enabled_security_services=tuple(cfg.security_services.enabled_services()),
             guardduty_protection_plans=tuple(p.value for p in cfg.security_services.guardduty.protection_plans),
             securityhub_standards=tuple(s.value for s in cfg.security_services.securityhub.standards),
-            governed_regions=tuple(cfg.governed_regions), exempt_buckets=state_buckets(cfg))
+            governed_regions=tuple(cfg.governed_regions), exempt_buckets=state_buckets(cfg),
+            **_access_settings(cfg))
         return cls(found, kinds=kinds, settings=settings)
 
     def unread(self, *patterns: str) -> list[NotVisible]:

@@ -119,7 +119,7 @@ def internal_rules_use_references(ctx: AuditContext) -> Iterator[Issue]:
        practice=Practice.SECURITY_GROUPS,
        rationale="Anything launched without an explicit group lands in the default one; with rules, that is "
        "unreviewed access. AWS creates it with a self-referencing ingress rule and open egress.",
-       remediation="Remove every rule from each VPC's default security group: stage `security` does so for the "
+       remediation="Remove every rule from each VPC's default security group: stage `baseline` does so for the "
        "default VPC of every account and governed region (close_default_security_groups), stage `network` for "
        "the VPCs it manages; use role groups instead.",
        cis=Cis(v3="5.4", v5="5.5", v7="6.5"), nist=("PR.AC", "PR.PT"), needs=NETWORK_READS)

@@ -6,6 +6,7 @@
 - :mod:`~landingzone.cli.doctor`: `doctor`;
 - :mod:`~landingzone.cli.engine`: `preview`, `up`, `refresh`, `destroy`, `outputs` (rendering in
   :mod:`~landingzone.cli.render`);
+- :mod:`~landingzone.cli.stacks`: `stacks` (every stack in dependency order);
 - :mod:`~landingzone.cli.plan`: `plan`; :mod:`~landingzone.cli.audit`: `audit`;
   :mod:`~landingzone.cli.policies`: `policies list|show|lint|simulate`;
 - :mod:`~landingzone.cli.root_credentials`: `root-credentials`.
@@ -18,10 +19,10 @@ from landingzone.cli.app import app, main
 
 # The import order is the order of the commands in `landingzone --help`.
 # isort: off
-from landingzone.cli import configuration, doctor, engine, plan, audit, policies, root_credentials
+from landingzone.cli import configuration, doctor, engine, stacks, plan, audit, policies, root_credentials
 # isort: on
 
-COMMAND_MODULES = (configuration, doctor, engine, plan, audit, policies, root_credentials)
+COMMAND_MODULES = (configuration, doctor, engine, stacks, plan, audit, policies, root_credentials)
 """The modules whose import registers the commands (in this order)."""
 
 __all__ = ["COMMAND_MODULES", "app", "main"]

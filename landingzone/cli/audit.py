@@ -70,7 +70,8 @@ def audit(
         access_role_name=access_role or (cfg.access_role_name if cfg else DEFAULT_ACCESS_ROLE_NAME),
         org_admin_path=cfg.org_admin.path if cfg else DEFAULT_ORG_ADMIN_PATH,
         endpoint_url=aws_endpoint or (cfg.aws.endpoint if cfg else None), max_workers=concurrency,
-        max_attempts=max_attempts)
+        max_attempts=max_attempts,
+        identity_center_region=cfg.identity_center.region if cfg and cfg.identity_center else None)
     session = boto3.Session(profile_name=profile or (cfg.aws.profile if cfg else None), region_name=home)
 
     show = sys.stderr.isatty()

@@ -20,14 +20,21 @@ from landingzone.cli.options import ConfigOption, OutputFormat, choice_option, e
 from landingzone.cli.render import emit_result, render_text, renderer
 from landingzone.diagram import organization_mermaid
 from landingzone.errors import EXIT_CHANGES_PENDING, LandingZoneError, UsageError
-from landingzone.orchestrator import Orchestrator
+from landingzone.orchestrator import STACK_MEMORY_MB, Orchestrator, StacksFailed
+from landingzone.orchestrator.pool import MAX_DEFAULT_PARALLEL
 
 StageOption = Annotated[str | None, typer.Option("--stage", "-s", help="Only this stage and the stages it needs "
-                                                 "(organization, regions, security, logging, security_services, "
-                                                 "guardrails, network, "
-                                                 "governance).")]
-ConcurrencyOption = Annotated[int, typer.Option(min=1, max=64, help="Per-account stacks (network) run in this many "
-                                                "processes at once.")]
+                                                 "(organization, regions, security, baseline, logging, "
+                                                 "security_services, guardrails, network, governance, access, "
+                                                 "management_access).")]
+ConcurrencyOption = Annotated[int | None, typer.Option(
+    "--parallel", "--concurrency", min=1, max=64,
+    help="Per-account stacks (baseline, network) run in this many processes at once, each with its own provider "
+         f"plugin (a real aws provider takes ~400 MB). Default: 2 per core, at most available memory / "
+         f"{STACK_MEMORY_MB} MB, at most {MAX_DEFAULT_PARALLEL}.")]
+StackOption = Annotated[list[str] | None, typer.Option(
+    "--stack", help="Run exactly this stack (repeatable), with the outputs of its applied upstream stacks; "
+                    "`landingzone stacks` lists them. For a CI job matrix: each job locks only its stacks.")]
 EndpointOption = Annotated[str | None, typer.Option("--aws-endpoint", help="Send every AWS call to this endpoint "
                                                     "(moto, LocalStack); overrides aws.endpoint.")]
 FormatOption = Annotated[OutputFormat, choice_option(OutputFormat, "--format", "-f", help_text="text, json, or "
@@ -35,7 +42,8 @@ FormatOption = Annotated[OutputFormat, choice_option(OutputFormat, "--format", "
 JsonOption = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
 
 
-def _orchestrator(config: Path, concurrency: int, endpoint: str | None, on_event: ev.EventHandler) -> Orchestrator:
+def _orchestrator(config: Path, concurrency: int | None, endpoint: str | None,
+                  on_event: ev.EventHandler) -> Orchestrator:
     cfg = lzconfig.load_config(config)
     if endpoint:
         cfg = cfg.model_copy(update={"aws": cfg.aws.model_copy(update={"endpoint": endpoint})})
@@ -55,7 +63,8 @@ def preview(
     fmt: FormatOption = OutputFormat.text,
     detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 2 when changes are pending, "
                                                     "0 when there are none.")] = False,
-    concurrency: ConcurrencyOption = 4,
+    concurrency: ConcurrencyOption = None,
+    stack: StackOption = None,
     aws_endpoint: EndpointOption = None,
 ) -> None:
     """Show what `up` would change, stage by stage, without changing anything. A landing zone that
@@ -68,7 +77,7 @@ def preview(
     fmt = _format(fmt, as_json)
     with renderer(quiet=False) as on_event:
         orch = _orchestrator(config, concurrency, aws_endpoint, on_event)
-        result = orch.preview(stage, diff=diff)
+        result = orch.preview(stage, diff=diff, stacks=stack or ())
     # The pull-request comment also pictures the organization (Mermaid; GitHub renders it).
     diagram = organization_mermaid(orch.cfg) if fmt is OutputFormat.markdown else None
     emit_result(result, fmt, orch.cfg.name, diagram=diagram)
@@ -89,15 +98,22 @@ def up(
                                       "terminal, as in CI).")] = False,
     as_json: JsonOption = False,
     fmt: FormatOption = OutputFormat.text,
-    concurrency: ConcurrencyOption = 4,
+    concurrency: ConcurrencyOption = None,
+    stack: StackOption = None,
+    changed_only: Annotated[bool, typer.Option("--changed-only", help="Skip the stacks whose program receives the "
+                                               "same as at their last successful up (configuration slice, upstream "
+                                               "outputs, version); lists them as skipped. Drift in AWS is not "
+                                               "seen: `landingzone refresh` finds it.")] = False,
     aws_endpoint: EndpointOption = None,
 ) -> None:
-    """Apply the landing zone, stage by stage in dependency order. Shows the preview and asks first on a
-    terminal; needs --yes otherwise.
+    """Apply the landing zone, stage by stage in dependency order; per-account stacks (baseline,
+    network) in a bounded pool, a failing account not stopping the others. Shows the preview and asks
+    first on a terminal; needs --yes otherwise. A landing zone applied before stage baseline first has
+    its roles and default groups moved into the baseline stacks (pulumi state move, nothing replaced).
 
     Example:
 
-        landingzone up --config landingzone.yaml --yes
+        landingzone up --config landingzone.yaml --yes --parallel 4 --changed-only
     """
     fmt = _format(fmt, as_json)
     if not yes and not sys.stdin.isatty():
@@ -105,13 +121,18 @@ def up(
     with renderer() as on_event:
         orch = _orchestrator(config, concurrency, aws_endpoint, on_event)
         if not yes:
-            planned = orch.preview(stage)
+            planned = orch.preview(stage, stacks=stack or ())
             render_text(planned, err)
             if not planned.has_changes:
                 err.print("nothing to apply.")
                 return
             _confirm(f"Apply these changes to {orch.cfg.name}?")
-        result = orch.up(stage)
+        try:
+            result = orch.up(stage, stacks=stack or (), changed_only=changed_only)
+        except StacksFailed as exc:  # the others ran: show what each stack did, then the failures
+            if exc.result is not None:
+                emit_result(exc.result, fmt, orch.cfg.name)
+            raise
     emit_result(result, fmt, orch.cfg.name)
 
 
@@ -126,7 +147,8 @@ def refresh(
     stage: StageOption = None,
     as_json: JsonOption = False,
     fmt: FormatOption = OutputFormat.text,
-    concurrency: ConcurrencyOption = 4,
+    concurrency: ConcurrencyOption = None,
+    stack: StackOption = None,
     aws_endpoint: EndpointOption = None,
 ) -> None:
     """Read every resource back from AWS and record drift in the state (changes nothing in AWS);
@@ -139,7 +161,7 @@ def refresh(
     fmt = _format(fmt, as_json)
     with renderer() as on_event:
         orch = _orchestrator(config, concurrency, aws_endpoint, on_event)
-        result = orch.refresh(stage)
+        result = orch.refresh(stage, stacks=stack or ())
     emit_result(result, fmt, orch.cfg.name)
 
 
@@ -152,7 +174,7 @@ def destroy(
     include_protected: Annotated[bool, typer.Option("--include-protected", help="Also remove protected resources: "
                                                     "the organization and the accounts (accounts close only where "
                                                     "close_on_deletion is set).")] = False,
-    concurrency: ConcurrencyOption = 4,
+    concurrency: ConcurrencyOption = None,
     aws_endpoint: EndpointOption = None,
 ) -> None:
     """Remove what the landing zone created, in reverse stage order. Lists what will be removed

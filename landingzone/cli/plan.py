@@ -52,8 +52,8 @@ def _render_stage(console: Console, stage_plan: StagePlan) -> None:
 def plan_command(
     config: ConfigOption = lzconfig.DEFAULT_CONFIG_PATH,
     stage: Annotated[str | None, typer.Option(help="Plan only this stage: organization, regions, security, "
-                                              "logging, security_services, guardrails, network or "
-                                              "governance.")] = None,
+                                              "baseline, logging, security_services, guardrails, network, "
+                                              "governance, access or management_access.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     fmt: Annotated[PlanFormat, choice_option(PlanFormat, "--format", "-f", help_text="text (tables), json (one "
                                             "document), markdown (a summary with the organization's diagram, for "
@@ -77,7 +77,7 @@ def plan_command(
     """
     # pulumi loads only for this command, not for every `landingzone` invocation.
     import stacks
-    from landingzone.plan import account_tree, plan, plan_document, quota_usage
+    from landingzone.plan import account_tree, plan, plan_document, quota_usage, sign_in, stack_summary
 
     cfg = lzconfig.load_config(config)
     fmt = PlanFormat.JSON if as_json else fmt
@@ -102,6 +102,9 @@ def plan_command(
         _render_stage(out, stage_plan)
     total = sum(len(p.resources) for p in plans)
     out.print(f"\n{total} resources in {len(plans)} stacks.", style="bold")
+    for summary in stack_summary(plans):
+        out.print(f"  {summary['stage']}: {summary['stacks']} stack(s), {summary['resources']} resources, at most "
+                  f"{summary['max_providers']} provider(s) per stack", markup=False)
 
     out.print("\naccounts and OUs:", style="bold")
     for depth, kind, name in account_tree(cfg):
@@ -132,3 +135,11 @@ def plan_command(
     if gov["close_on_deletion"]:
         out.print(f"closed if removed (close_on_deletion): {', '.join(gov['close_on_deletion'])}; AWS allows "
                   f"closing {gov['closure_quota']}: {gov['closable_per_window']} accounts per window here")
+
+    if cfg.identity_center is not None:
+        out.print("\nsign-in through IAM Identity Center (who reaches which account):", style="bold")
+        reach: dict[str, list[str]] = {}
+        for item in sign_in(cfg):
+            reach.setdefault(item["account"], []).append(f"{item['group']}: {item['permission_set']}")
+        for account in ["management", *(a.name for a in cfg.accounts)]:
+            out.print(f"  {account}: {', '.join(reach.get(account, [])) or 'nobody'}")

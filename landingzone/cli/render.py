@@ -165,6 +165,14 @@ def render_text(result: RunResult, console: Console = out) -> None:
                 keys = f" ({', '.join(res.diff_keys)})" if res.diff_keys else ""
                 console.print(f"  {_OP_SYMBOL.get(res.op, '*'):>2} {stack.ref.label}: {res.type} {res.name}{keys}",
                               markup=False)
+    skipped: dict[str, int] = {}
+    for stack in result.stacks:
+        if stack.skipped:
+            skipped[stack.skipped] = skipped.get(stack.skipped, 0) + 1
+    for why, count in skipped.items():
+        console.print(f"{count} stack(s) skipped: {why}", markup=False)
+    for label, error in result.failures:
+        console.print(f"FAILED {label}: {error.splitlines()[0] if error else ''}", markup=False)
     console.print(summary_phrase(total_counts(result), result.operation), markup=False)
 
 

@@ -7,6 +7,8 @@ One import for callers (``from landingzone.config import X``); the parts live in
   network section in :mod:`~landingzone.config.network`, the shared base in :mod:`~landingzone.config.base`);
 - :mod:`~landingzone.config.rules`: the rules that span fields;
 - :mod:`~landingzone.config.security_services`: the security services turned on organization-wide;
+- :mod:`~landingzone.config.identity_center`: how people sign in (IAM Identity Center), its rules in
+  :mod:`~landingzone.config.identity_center_rules`;
 - :mod:`~landingzone.config.files`: parse, validate, load and save the YAML file, keeping its comments;
 - :mod:`~landingzone.config.backend`: the default state backend beside the file;
 - :mod:`~landingzone.config.commented`: the commented file `landingzone init` writes.
@@ -17,6 +19,7 @@ defaults) live in :mod:`landingzone.constants` and are re-exported here.
 
 from landingzone.config.backend import STATE_DIR, backend_url, default_backend_url
 from landingzone.config.base import _Model as _Model  # the base of every section (tests walk it)
+from landingzone.config.baseline import BaselineConfig
 from landingzone.config.commented import commented_yaml
 from landingzone.config.enums import (
     SERVICE_PRINCIPALS,
@@ -49,6 +52,30 @@ from landingzone.config.governance import (
     ContactType,
     GovernanceConfig,
     RootAccessConfig,
+)
+from landingzone.config.identity_center import (
+    MANAGEMENT_TARGET,
+    PRESETS,
+    SESSION_HOURS,
+    SSO_SERVICE_PRINCIPAL,
+    Assignment,
+    BreakGlassUser,
+    CustomerManagedPolicy,
+    IdentityCenterConfig,
+    IdentityCenterGroup,
+    PermissionsBoundary,
+    PermissionSet,
+    PermissionSetPreset,
+    aws_managed_policies,
+    library_permission_set,
+    session_seconds,
+)
+from landingzone.config.identity_center_rules import (
+    Grant,
+    administrator_account,
+    grants,
+    management_permission_sets,
+    target_accounts,
 )
 from landingzone.config.model import (
     Account,
@@ -85,7 +112,7 @@ from landingzone.config.security_services import (
     SecurityHubStandard,
     SecurityServicesConfig,
 )
-from landingzone.constants import ROOT_OU, known_regions, partition
+from landingzone.constants import MANAGEMENT_BASELINE, ROOT_OU, known_regions, partition
 
 __all__ = [
     "ACCOUNT_CLOSURE_QUOTA",
@@ -104,6 +131,26 @@ __all__ = [
     "SecurityHubSettings",
     "SecurityHubStandard",
     "SecurityServicesConfig",
+    "MANAGEMENT_TARGET",
+    "PRESETS",
+    "SESSION_HOURS",
+    "SSO_SERVICE_PRINCIPAL",
+    "Assignment",
+    "BreakGlassUser",
+    "CustomerManagedPolicy",
+    "IdentityCenterConfig",
+    "IdentityCenterGroup",
+    "PermissionSet",
+    "PermissionSetPreset",
+    "PermissionsBoundary",
+    "aws_managed_policies",
+    "library_permission_set",
+    "session_seconds",
+    "Grant",
+    "administrator_account",
+    "grants",
+    "management_permission_sets",
+    "target_accounts",
     "ADMIN_PORTS",
     "OPT_IN_REGIONS",
     "SUSPENDED_OU",
@@ -118,6 +165,7 @@ __all__ = [
     "RootAccessConfig",
     "DEFAULT_CONFIG_PATH",
     "LAKE_RETENTION_RANGE",
+    "MANAGEMENT_BASELINE",
     "MAX_OU_DEPTH",
     "ROOT_OU",
     "SERVICE_PRINCIPALS",
@@ -126,6 +174,7 @@ __all__ = [
     "Account",
     "AccountKind",
     "AwsSettings",
+    "BaselineConfig",
     "EdgeIngress",
     "GuardrailAssignment",
     "LandingZoneConfig",

@@ -24,6 +24,7 @@ from landingzone.config.base import (
     check_ascii,
     check_email,
 )
+from landingzone.config.baseline import BaselineConfig
 from landingzone.config.enums import AccountKind, QueryLayer, SecurityService
 from landingzone.config.governance import (
     ACCOUNT_CLOSURE_QUOTA,
@@ -32,6 +33,7 @@ from landingzone.config.governance import (
     BudgetSettings,
     GovernanceConfig,
 )
+from landingzone.config.identity_center import IdentityCenterConfig
 from landingzone.config.network import NetworkConfig
 from landingzone.config.rules import cross_field_problems
 from landingzone.config.security_services import SecurityServicesConfig
@@ -302,6 +304,9 @@ class LandingZoneConfig(_Model):
     Inspector, Macie and Detective when chosen (priced per resource scanned); and where findings are sent."""
     network: list[NetworkConfig] = Field(default_factory=list)
     """Role-based security groups per workload account."""
+    identity_center: IdentityCenterConfig | None = None
+    """How people sign in: IAM Identity Center permission sets, groups and assignments (stages access and
+    management_access). Empty: the landing zone manages no sign-in (the access role is the only way in)."""
     close_default_security_groups: bool = True
     """Strip every rule from the default security group of the default VPC, in the management account and every
     member account, in each governed region (stage security; CIS AWS Foundations 5.4). Accounts or regions without
@@ -309,6 +314,9 @@ class LandingZoneConfig(_Model):
     keeps reporting them."""
     org_admin: OrgAdminConfig = Field(default_factory=OrgAdminConfig)
     """Administration roles under the protected /org-admin/ path."""
+    baseline: BaselineConfig = Field(default_factory=BaselineConfig)
+    """Hardening of every account: admin roles, EBS encryption, account-level S3 Block Public Access, IMDS
+    defaults, a password policy where IAM users are allowed (stage baseline)."""
     access_role_name: str = DEFAULT_ACCESS_ROLE_NAME
     """Role the management account assumes in member accounts (created by Organizations with each account)."""
     state: StateConfig = Field(default_factory=StateConfig)

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from landingzone.config.enums import WORKLOAD_ACCOUNT_KINDS, AccountKind, QueryLayer
 from landingzone.config.governance import governance_problems
-from landingzone.constants import ROOT_OU
+from landingzone.config.identity_center_rules import identity_center_problems
+from landingzone.constants import MANAGEMENT_BASELINE, ROOT_OU
 from landingzone.errors import ConfigProblem
 from landingzone.policies.catalog import guardrail_problems
 
@@ -138,6 +139,18 @@ def cross_field_problems(cfg: LandingZoneConfig) -> Iterator[ConfigProblem]:
 
     # Security services: each one turned on needs the Security account as its delegated administrator.
     yield from security_service_problems(cfg)
+    # Identity Center: names, references, policies, the management account for break-glass only.
+    yield from identity_center_problems(cfg)
+
+    # Baseline: one stack per account, the management account's named "management".
+    for i, acct in enumerate(cfg.accounts):
+        if acct.name == MANAGEMENT_BASELINE:
+            yield ConfigProblem(f"accounts[{i}].name", f"{acct.name!r} names the management account's baseline "
+                                "stack; give the member account another name", acct.name)
+    for region in cfg.baseline.ebs_default_kms_keys:
+        if region not in cfg.governed_regions:
+            yield ConfigProblem(f"baseline.ebs_default_kms_keys.{region}", f"{region!r} is not a governed region; "
+                                f"use one of {_few(cfg.governed_regions)} or remove the entry", region)
 
     # Logging.
     low, high = LAKE_RETENTION_RANGE

@@ -72,6 +72,7 @@ from landingzone.discovery.organization import (
 )
 from landingzone.discovery.reader import Reader, discovery_error, endpoint_for, sts_client
 from landingzone.discovery.services import read_security_services
+from landingzone.discovery_identity import read_identity_center
 from landingzone.governance_discovery import read_governance
 
 
@@ -109,6 +110,9 @@ def discover(session: boto3.Session, options: DiscoveryOptions | None = None, *,
             found.governance = read_governance(mgmt, [caller, *members], caller)
         except ClientError as exc:
             raise discovery_error(exc, "account", "get_alternate_contact", caller, None) from exc
+        notify(DiscoveryProgress("identity center"))
+        found.identity_center = read_identity_center(mgmt, mgmt.unusable, caller,
+                                                     options.identity_center_region or options.home_region)
 
     # Per-account reads: the management account with the caller's session, members through the access role.
     accounts = [a.id for a in found.member_accounts()] if found.organization else []

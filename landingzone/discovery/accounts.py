@@ -27,6 +27,8 @@ from landingzone.discovery.model import (
     WorkgroupInfo,
 )
 from landingzone.discovery.reader import TRANSIENT_ERRORS, Reader, classify, discovery_error, error_code
+from landingzone.discovery.settings import read_account_settings
+from landingzone.discovery_identity import read_iam_users
 
 
 def member_credentials(sts: Any, account_id: str, caller: str, options: DiscoveryOptions,
@@ -98,6 +100,8 @@ def read_account(session: boto3.Session, sts: Any, account_id: str, caller: str,
             view.glue_tables.append(GlueTableInfo(account_id, home, db["Name"], table["Name"], location))
     for wg in r.pages("athena", "list_work_groups", "WorkGroups", home) or []:
         view.workgroups.append(WorkgroupInfo(account_id, home, wg["Name"], wg.get("State", "")))
+    view.iam_users = read_iam_users(r, r.unusable, account_id)
+    read_account_settings(r, view, options)
     return view
 
 

@@ -125,7 +125,7 @@ def read_trail_buckets_and_keys(found: Discovery, member: MemberReader, sink: li
                                         bool(answer.get("KeyRotationEnabled"))))
 
 
-def _public_access_block_on(config: Mapping[str, Any] | None) -> bool:
+def public_access_block_on(config: Mapping[str, Any] | None) -> bool:
     keys = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
     return config is not None and all(bool(config.get(k)) for k in keys)
 
@@ -161,8 +161,8 @@ def read_bucket(r: Reader, name: str, owner: str) -> BucketInfo:
     ok_a, account_pab = r.optional("s3control", "get_public_access_block",
                                    {"NoSuchPublicAccessBlockConfiguration"}, AccountId=owner)
     block: bool | None = None
-    if _public_access_block_on((bucket_pab or {}).get("PublicAccessBlockConfiguration")) or \
-            _public_access_block_on((account_pab or {}).get("PublicAccessBlockConfiguration")):
+    if public_access_block_on((bucket_pab or {}).get("PublicAccessBlockConfiguration")) or \
+            public_access_block_on((account_pab or {}).get("PublicAccessBlockConfiguration")):
         block = True
     elif ok_b and ok_a:
         block = False

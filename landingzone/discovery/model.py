@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from landingzone.constants import DEFAULT_ACCESS_ROLE_NAME, DEFAULT_ORG_ADMIN_PATH
 from landingzone.discovery.services import SecurityServicesView
+from landingzone.discovery_identity import IamUserInfo, IdentityCenterView
 from landingzone.errors import LandingZoneError
 from landingzone.governance_discovery import GovernanceView
 
@@ -108,6 +109,8 @@ class DiscoveryOptions:
     """Attempts per read (botocore's adaptive retry mode: backoff, and a client-side rate limit when AWS
     throttles). None: 5 against AWS, 2 when an endpoint override is in effect (an emulator answers a read it lacks
     with a server error every time)."""
+    identity_center_region: str | None = None
+    """Region of the IAM Identity Center instance; None: the home region."""
 
 
 # ---- the organization ------------------------------------------------------------------------------------------
@@ -363,6 +366,14 @@ class AccountView:
     bucket_names: list[str] = field(default_factory=list)
     glue_tables: list[GlueTableInfo] = field(default_factory=list)
     workgroups: list[WorkgroupInfo] = field(default_factory=list)
+    iam_users: list[IamUserInfo] | None = None
+    """IAM users with their console passwords and access keys; None when not readable."""
+    ebs_encryption_by_default: dict[str, bool] = field(default_factory=dict)
+    """Region -> EBS encryption by default on (regions whose read gave nothing usable are missing)."""
+    account_public_access_block: bool | None = None
+    """All four account-level S3 Block Public Access settings on; None when the read gave nothing usable."""
+    imds_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Region -> the account's EC2 instance metadata defaults (HttpTokens, HttpPutResponseHopLimit, ...)."""
 
 
 @dataclass(frozen=True)
@@ -413,6 +424,9 @@ class Discovery:
     security_services: SecurityServicesView = field(default_factory=SecurityServicesView)
     """The security services as their delegated administrators see them (landingzone.discovery.services)."""
     not_visible: list[NotVisible] = field(default_factory=list)
+    identity_center: IdentityCenterView | None = None
+    """IAM Identity Center as the management account sees it; None when not read (the caller is not the
+    management account)."""
 
     @property
     def management_account_id(self) -> str | None:

@@ -25,8 +25,10 @@ def moto_endpoint() -> Iterator[str]:
     from moto.server import ThreadedMotoServer
 
     from tests.audit import moto_services
+    from tests.audit.moto_org import serve_instance_metadata_defaults
 
     moto_services.install()  # GuardDuty's organization configuration, which moto lacks (see moto_services)
+    serve_instance_metadata_defaults()  # moto lacks the EC2 instance metadata defaults
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -39,5 +41,8 @@ def moto_endpoint() -> Iterator[str]:
 @pytest.fixture
 def fresh_moto(moto_endpoint: str) -> str:
     """The server with every backend reset: each test builds its own organization."""
+    from tests.audit.moto_org import reset_instance_metadata_defaults
+
     requests.post(f"{moto_endpoint}/moto-api/reset", timeout=30).raise_for_status()
+    reset_instance_metadata_defaults()
     return moto_endpoint

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,7 @@ ADMIN_ROLE = "LandingZoneAdministrator"
 TRAIL = "organization-trail"
 
 BREAKS = frozenset({
+    "imds-optional",
     "feature-set-billing", "no-development-account", "prod-dev-same-ou", "prod-at-root", "mgmt-workload",
     "mgmt-iam-users", "no-cloudtrail-admin", "guardduty-to-production", "no-org-trail", "single-region-trail",
     "trail-stopped", "no-log-validation", "no-kms", "public-trail-bucket", "no-access-logging", "no-query-layer",
@@ -49,6 +51,8 @@ BREAKS = frozenset({
     "trail-bucket-unversioned", "trail-bucket-allows-http", "trail-key-not-rotated", "no-region-deny",
     "nacl-open-admin-ports", "mgmt-data-and-api-workloads", "udp-rdp-from-internet", "internal-wide-private-range",
     "internal-private-outside-vpcs",
+    "no-identity-center", "member-iam-user", "mgmt-assignment",
+    "ebs-encryption-off", "no-account-bpa",
 }) | SERVICE_BREAKS
 
 ADMIN_PORT_DENIES = [(rule, proto, port) for rule, (proto, port) in enumerate(
@@ -68,6 +72,11 @@ class BuiltOrganization:
     ou_ids: dict[str, str] = field(default_factory=dict)
     account_ids: dict[str, str] = field(default_factory=dict)
     trail_bucket: str = ""
+
+
+def _single_host(request: Any, **_: Any) -> None:
+    """S3 Control puts the account id in front of the host (<id>.s3-control...); moto is one host."""
+    request.url = re.sub(r"^(https?://)\d{12}\.", r"\1", request.url)
 
 
 @functools.cache
@@ -94,6 +103,8 @@ class MotoOrg:
             creds = {} if account == MANAGEMENT_ACCOUNT else self.credentials(account)
             self._clients[key] = self.session.client(service, region_name=region, endpoint_url=self.endpoint,
                                                      **creds)
+            if service == "s3control":  # moto is one host: no <account-id>. in front of it
+                self._clients[key].meta.events.register("before-sign.s3-control", _single_host)
         return self._clients[key]
 
     def credentials(self, account_id: str) -> dict[str, str]:
@@ -160,6 +171,56 @@ def enable_root_features(features: list[str], management_account: str = MANAGEME
     if not any(s["ServicePrincipal"] == "iam.amazonaws.com" for s in backend.services):
         backend.services.append({"ServicePrincipal": "iam.amazonaws.com", "DateEnabled": 0})
     IAM_ORGANIZATIONS_FEATURES[management_account] = list(features)
+
+
+INSTANCE_METADATA_DEFAULTS: dict[tuple[str, str], dict[str, str]] = {}
+"""(account id, region) -> the account-level instance metadata defaults (``serve_instance_metadata_defaults``)."""
+
+_IMDS_FIELDS = {"HttpTokens": "httpTokens", "HttpPutResponseHopLimit": "httpPutResponseHopLimit",
+                "HttpEndpoint": "httpEndpoint", "InstanceMetadataTags": "instanceMetadataTags"}
+
+
+def serve_instance_metadata_defaults() -> None:
+    """Answer EC2 GetInstanceMetadataDefaults / ModifyInstanceMetadataDefaults, which moto lacks (HTTP 500).
+
+    The tests run moto's server in this process, so both actions are added to moto's EC2 responses, kept per account
+    and region in INSTANCE_METADATA_DEFAULTS (cleared with ``reset_instance_metadata_defaults``). As AWS does, a
+    field never set, or set to "no-preference" / -1, is left out of the answer.
+    """
+    from moto.ec2.responses import EC2Response
+
+    namespace = 'xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"'
+
+    def get_instance_metadata_defaults(self: EC2Response) -> str:
+        record = INSTANCE_METADATA_DEFAULTS.get((self.current_account, self.region), {})
+        fields = "".join(f"<{k}>{v}</{k}>" for k, v in sorted(record.items()))
+        return (f"<GetInstanceMetadataDefaultsResponse {namespace}><requestId>moto</requestId>"
+                f"<accountLevel>{fields}</accountLevel></GetInstanceMetadataDefaultsResponse>")
+
+    def modify_instance_metadata_defaults(self: EC2Response) -> str:
+        record = INSTANCE_METADATA_DEFAULTS.setdefault((self.current_account, self.region), {})
+        for param, name in _IMDS_FIELDS.items():
+            value = self._get_param(param)
+            if value is None:
+                continue
+            if str(value) in ("no-preference", "-1"):
+                record.pop(name, None)
+            else:
+                record[name] = str(value)
+        return (f"<ModifyInstanceMetadataDefaultsResponse {namespace}><requestId>moto</requestId>"
+                "<return>true</return></ModifyInstanceMetadataDefaultsResponse>")
+
+    EC2Response.get_instance_metadata_defaults = get_instance_metadata_defaults  # type: ignore[attr-defined]
+    EC2Response.modify_instance_metadata_defaults = modify_instance_metadata_defaults  # type: ignore[attr-defined]
+
+
+def reset_instance_metadata_defaults(kept: dict[str, dict[str, object]] | None = None) -> None:
+    """Forget every account's defaults, then keep ``kept`` ("account/region" -> fields as AWS names them)."""
+    INSTANCE_METADATA_DEFAULTS.clear()
+    for key, record in (kept or {}).items():
+        account, region = key.split("/", 1)
+        INSTANCE_METADATA_DEFAULTS[(account, region)] = {
+            k: str(v) for k, v in record.items() if k in _IMDS_FIELDS.values() and v not in ("no-preference", -1)}
 
 
 SECURITY_CONTACT = {"Name": "Security team", "Title": "Security", "EmailAddress": "security@example.com",
@@ -412,6 +473,23 @@ def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workl
         if not (account_id == production and "nacl-open-admin-ports" in broken):
             close_admin_ports_in_nacls(org, account_id, regions)
 
+    identity_center(org, ids, broken)
+    # The account baseline (stage baseline) everywhere: EBS encryption by default, account-level S3 Block Public
+    # Access, IMDSv2 required with a hop limit of 2 (served by serve_instance_metadata_defaults).
+    for account_id in [MANAGEMENT_ACCOUNT, *ids.values()]:
+        breaks_here = broken if account_id == production else frozenset()
+        if "ebs-encryption-off" not in breaks_here:
+            for region in regions:
+                org.client("ec2", account_id, region).enable_ebs_encryption_by_default()
+        if "imds-optional" not in breaks_here:
+            for region in regions:
+                org.client("ec2", account_id, region).modify_instance_metadata_defaults(
+                    HttpTokens="required", HttpPutResponseHopLimit=2)
+        if "no-account-bpa" not in breaks_here:
+            org.client("s3control", account_id).put_public_access_block(
+                AccountId=account_id, PublicAccessBlockConfiguration=dict.fromkeys(
+                    ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True))
+
     # The management account: no workloads, no IAM users (unless broken).
     if "mgmt-workload" in broken:
         # moto does not check the image id (its default AMI catalogue is switched off: see conftest.py).
@@ -432,3 +510,32 @@ def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workl
         for user in ("alice", "bob", "carol"):
             org.client("iam").create_user(UserName=user)
     return built
+
+
+def identity_center(org: MotoOrg, ids: dict[str, str], broken: frozenset[str]) -> None:
+    """People through IAM Identity Center (moto's instance of the management account): Developers read
+    production, BreakGlass alone reaches the management account; IAM users only where broken."""
+    if "member-iam-user" in broken:
+        iam = org.client("iam", ids["development"])
+        iam.create_user(UserName="legacy-admin")
+        iam.create_login_profile(UserName="legacy-admin", Password="Correct-horse-battery-1")
+    if "no-identity-center" in broken:
+        return  # moto still lists an instance: one without permission sets, as right after enabling
+    sso = org.client("sso-admin")
+    (instance,) = sso.list_instances()["Instances"]
+    arn, store = instance["InstanceArn"], instance["IdentityStoreId"]
+    groups = org.client("identitystore")
+    group_ids = {name: groups.create_group(IdentityStoreId=store, DisplayName=name)["GroupId"]
+                 for name in ("Developers", "BreakGlass")}
+    sets = {name: sso.create_permission_set(InstanceArn=arn, Name=name, SessionDuration="PT1H")["PermissionSet"][
+        "PermissionSetArn"] for name in ("ReadOnly", "BreakGlass")}
+
+    def assign(group: str, permission_set: str, account: str) -> None:
+        sso.create_account_assignment(InstanceArn=arn, TargetId=account, TargetType="AWS_ACCOUNT",
+                                      PermissionSetArn=sets[permission_set], PrincipalType="GROUP",
+                                      PrincipalId=group_ids[group])
+
+    assign("Developers", "ReadOnly", ids["production"])
+    assign("BreakGlass", "BreakGlass", MANAGEMENT_ACCOUNT)
+    if "mgmt-assignment" in broken:
+        assign("Developers", "ReadOnly", MANAGEMENT_ACCOUNT)

@@ -144,7 +144,7 @@ def test_cis_ids_match_the_checked_facts() -> None:
 
 def test_every_check_has_metadata() -> None:
     families = {"organization", "management", "delegation", "logging", "guardrails", "regions", "identity",
-                "network", "governance", "security_services"}
+                "network", "governance", "security_services", "access", "account_baseline"}
     assert {c.family for c in checks()} == families
     for chk in checks():
         assert chk.rationale and chk.remediation and chk.nist and chk.title, chk.id

@@ -28,8 +28,10 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import account_settings  # noqa: E402,F401 (registers the account-level settings)
 import governance  # noqa: E402, F401  (registers the governance and regions stages' types)
 import guardduty_securityhub  # noqa: E402, F401  (registers GuardDuty and Security Hub)
+import identity_center  # noqa: E402, F401  (registers the IAM Identity Center types)
 import notifications  # noqa: E402, F401  (registers SNS and EventBridge)
 import security_services  # noqa: E402, F401  (registers the security services' types)
 from resources import HANDLERS, INVOKES, Connection, Handler  # noqa: E402

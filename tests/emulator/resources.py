@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
 import threading
 import time
@@ -111,6 +112,7 @@ class Connection:
             for role in roles:
                 if not role or not role.get("roleArn"):
                     continue
+                refuse_new_account_roles(self.store, role["roleArn"])
                 sts = session.client("sts", endpoint_url=self.endpoint("sts"), region_name=self.region)
                 args: dict[str, Any] = {
                     "RoleArn": role["roleArn"],
@@ -139,6 +141,8 @@ class Connection:
                     endpoint_url=self.endpoint(service),
                     config=Config(retries={"max_attempts": 2}, s3={"addressing_style": "path"}),
                 )
+                if service == "s3control":
+                    shared["clients"][key].meta.events.register("before-sign.s3-control", single_host)
             return shared["clients"][key]
 
     def identity(self) -> dict[str, Any]:
@@ -155,6 +159,39 @@ class Connection:
         """The provider's own credentials, before its assume_roles (for the stages: the management account)."""
         config = {k: v for k, v in self.config.items() if k not in ("assumeRoles", "assumeRole")}
         return Connection(config, self.store, region=self.region)
+
+
+def single_host(request: Any, **_: Any) -> None:
+    """S3 Control puts the account id in front of the host (<id>.s3-control...); an emulator is one host."""
+    request.url = re.sub(r"^(https?://)\d{12}\.", r"\1", request.url)
+
+
+ENV_ASSUME_ROLE_DELAY = "LANDINGZONE_EMULATOR_ASSUME_ROLE_DELAY"
+ENV_REFUSE_ASSUME_ROLE = "LANDINGZONE_EMULATOR_REFUSE_ASSUME_ROLE"
+
+
+def refuse_new_account_roles(store: Any, role_arn: str) -> None:
+    """With LANDINGZONE_EMULATOR_ASSUME_ROLE_DELAY=T: AssumeRole into an account this emulator created less than T
+    seconds ago is refused, as AWS refuses it for minutes after CreateAccount, in the words pulumi-aws uses. With
+    LANDINGZONE_EMULATOR_REFUSE_ASSUME_ROLE=id,id,...: always refused for those accounts (a broken access role)."""
+    account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ""
+    if account and account in os.environ.get(ENV_REFUSE_ASSUME_ROLE, "").split(","):
+        raise RuntimeError(
+            f"IAM Role ({role_arn}) cannot be assumed: operation error STS: AssumeRole, https response error "
+            f"StatusCode: 403, api error AccessDenied: User is not authorized to perform: sts:AssumeRole on "
+            f"resource: {role_arn} (emulated: {ENV_REFUSE_ASSUME_ROLE} names account {account})")
+    delay = os.environ.get(ENV_ASSUME_ROLE_DELAY)
+    if not delay or not store.path:
+        return
+    created = store.read().get("accounts_created", {}).get(account)
+    if created is None:
+        return
+    age = time.time() - float(created)
+    if age < float(delay):
+        raise RuntimeError(
+            f"IAM Role ({role_arn}) cannot be assumed: operation error STS: AssumeRole, https response error "
+            f"StatusCode: 403, api error AccessDenied: User is not authorized to perform: sts:AssumeRole on "
+            f"resource: {role_arn} (emulated: account {account} was created {age:.0f} s ago, refused for {delay} s)")
 
 
 # ---- helpers -------------------------------------------------------------------------------------
@@ -609,6 +646,8 @@ class Account(Handler):
         if status["State"] != "SUCCEEDED":
             raise RuntimeError(f"CreateAccount {status['State']}: {status.get('FailureReason')}")
         account_id = status["AccountId"]
+        with conn.store.edit() as data:  # for LANDINGZONE_EMULATOR_ASSUME_ROLE_DELAY
+            data.setdefault("accounts_created", {})[account_id] = time.time()
         if ins.get("parentId"):
             current = _parent(conn, account_id)
             if current != ins["parentId"]:

@@ -19,7 +19,11 @@ from tests.engine.engine_support import run_cli, write_config
 
 pytestmark = pytest.mark.engine
 
-STAGES = ("organization", "regions", "security", "logging", "security_services", "guardrails", "network[production]",
+BASELINES = tuple(f"baseline[{a}]" for a in ("management", "security", "log-archive", "shared-services", "production",
+                                              "development"))
+"""The medium preset's baseline stacks: the management account and its five member accounts, in that order."""
+STAGES = ("organization", "regions", "security", *BASELINES, "logging", "security_services", "guardrails",
+          "network[production]",
           "network[development]", "governance")
 
 
@@ -71,8 +75,8 @@ def test_fresh_landing_zone_preview_then_up_then_no_changes(landing_zone: tuple[
     names = {a["Name"] for a in org.list_accounts()["Accounts"]}
     assert {"security", "log-archive", "production", "development", "shared-services"} <= names
     outputs = orch.outputs()
-    assert set(outputs) == {"organization", "regions", "security", "logging", "security_services", "guardrails",
-                            "network", "governance"}
+    assert set(outputs) == {"organization", "regions", "security", "baseline", "logging", "security_services",
+                            "guardrails", "network", "governance"}
 
 
 def _changed(result: Any) -> dict[str, list[tuple[str, str, str]]]:
@@ -122,7 +126,11 @@ def test_lifecycle_no_changes_config_changes_drift_and_destroy(landing_zone: tup
     planned = orch.preview()
     changes = _changed(planned)
     ops = {op for stack_ops in changes.values() for op, _, _ in stack_ops}
-    assert ops <= {"create", "update"}, changes
+    # the one delete: deny-iam-users now covers Workloads/Prod, where the baseline keeps no password policy
+    deletes = [(label, t, n) for label, stack_ops in changes.items() for op, t, n in stack_ops if op == "delete"]
+    assert deletes == [("baseline[production]", "aws:iam/accountPasswordPolicy:AccountPasswordPolicy",
+                        "password-policy")], changes
+    assert ops <= {"create", "update", "delete"}, changes
     assert changes["organization"] == [("create", "aws:organizations/account:Account", "account-development-b")]
     assert changes["guardrails"] and all("deny-iam-users" in n for _, _, n in changes["guardrails"]), changes
     assert {t for _, t, _ in changes["guardrails"]} == {"aws:organizations/policy:Policy",
@@ -130,8 +138,14 @@ def test_lifecycle_no_changes_config_changes_drift_and_destroy(landing_zone: tup
     assert [n for _, _, n in changes["network[production]"]] == ["web-to-db-tcp-5432-egress",
                                                                  "web-to-db-tcp-5432-ingress"]
     assert changes["network[development]"] == []
-    # consequences: the new account's admin role, and the Athena table's account projection
-    assert changes["security"] and all("development-b" in n for _, _, n in changes["security"]), changes
+    # consequences: the new account's baseline (its own stack; security holds no per-account resources), and the
+    # Athena table's account projection
+    assert changes["security"] == [], changes
+    assert changes["baseline[development-b]"] and {op for op, _, _ in changes["baseline[development-b]"]} == {
+        "create"}
+    assert ("create", "aws:iam/role:Role", "development-b-LandingZoneAdministrator") in changes[
+        "baseline[development-b]"]
+    assert all(changes[f"baseline[{a.name}]"] == [] for a in cfg.accounts if a.name != "production")
     assert changes["logging"] in ([], [("update", "aws:glue/catalogTable:CatalogTable", "athena-cloudtrail-table")])
     applied = orch.up()
     assert _changed(applied) == changes

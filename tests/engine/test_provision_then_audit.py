@@ -2,10 +2,12 @@
 with the CLI as a user runs it, then audit what was built with `landingzone audit`: no finding but those of the two
 practice no stage builds yet (network ACLs).
 
-moto runs in this process (ThreadedMotoServer; everything reaches it over HTTP) for one reason: the delegated
-administrators for service principals moto's RegisterDelegatedAdministrator refuses (CloudTrail, Security Hub,
-Config; AWS accepts them) are kept in the emulator's state file (tests/emulator/README.md), and are copied from there
-unchanged into moto's Organizations backend before the audit, which then reads them over HTTP as it would on AWS.
+moto runs in this process (ThreadedMotoServer; everything reaches it over HTTP) for two reasons, both gaps of moto
+kept in the emulator's state file (tests/emulator/README.md): the delegated administrators for service principals
+moto's RegisterDelegatedAdministrator refuses (CloudTrail, Security Hub, Config; AWS accepts them) are copied from
+there unchanged into moto's Organizations backend before the audit; and moto has no GetInstanceMetadataDefaults, so
+this process's moto answers it from the EC2 instance metadata defaults stage baseline set (kept by the emulator, per
+account and region), in EC2's own response format. The audit then reads both over HTTP as it would on AWS.
 
 Besides, the management account's root user gets MFA the only way there is, by hand (here: written into moto's
 account summary, tests/audit/moto_bridge.py). Nothing else is added: the trail, buckets, key, Glue table, SCPs,
@@ -24,42 +26,33 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from landingzone.config import validate_config
-from landingzone.presets import preset_data
+from landingzone.presets import identity_center_data, preset_data
 from tests.audit import moto_bridge, moto_services
 from tests.audit.helpers import CENTRAL_CONFIGURATION_GAPS, MOTO_GAPS
-from tests.audit.moto_org import register_delegated_admin
+from tests.audit.moto_org import (
+    enable_root_features,
+    register_delegated_admin,
+    reset_instance_metadata_defaults,
+    serve_instance_metadata_defaults,
+)
 from tests.engine.conftest import MANAGEMENT_ACCOUNT, Aws
-from tests.engine.engine_support import run_cli, write_config
+from tests.engine.engine_support import moto_in_process, run_cli, write_config
 
 pytestmark = pytest.mark.engine
 
 NO_DEFAULT_VPC = ("development", "us-west-2")
-"""An account and region whose default VPC is deleted before the security stage runs (some organizations delete
+"""An account and region whose default VPC is deleted before the baseline stage runs (some organizations delete
 them all): the stage must skip it, not fail."""
 
 
 @pytest.fixture
-def moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def moto() -> Iterator[str]:
     """Overrides conftest's subprocess server: an in-process moto server, reset, on a free port."""
-    from moto.server import ThreadedMotoServer
-
-    # AWS managed policies (AdministratorAccess for the /org-admin/ roles) exist only when moto loads them.
-    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # no test needs the 1,300 AMIs per account
     moto_services.install()  # GuardDuty's organization configuration, which moto lacks (tests/audit/moto_services.py)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    # moto's backends are global to the process (other in-process tests share them): start from nothing.
-    requests.post(f"{url}/moto-api/reset", timeout=120).raise_for_status()
-    try:
+    with moto_in_process() as url:
         yield url
-    finally:
-        server.stop()
 
 
 def _delete_default_vpc(aws: Aws, account: str, region: str) -> str:
@@ -121,9 +114,19 @@ def _audit(path: Path, env: dict[str, str], directory: Path) -> dict[str, Any]:
 
 
 def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict[str, str], pulumi_cli: Any,
-                                                                aws: Aws, tmp_path: Path) -> None:
+                                                                aws: Aws, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     data = preset_data("medium")
     data["aws"] = {"endpoint": engine_env["AWS_ENDPOINT_URL"]}
+    data["identity_center"] = identity_center_data(data)  # people sign in through Identity Center (LZ-IDC-*)
+    # What a user following the audit sets beside the preset: a security contact for every account (LZ-GOV-001;
+    # the preset cannot know it) and the region deny on the Infrastructure OU too (LZ-REG-001: the medium preset
+    # leaves shared-services free to use any region).
+    data["governance"] = {"alternate_contacts": {"security": {
+        "name": "Security team", "title": "Security", "email": "security@example.com", "phone": "+1 206 555 0100"}}}
+    for guard in data["guardrails"]:
+        if guard["id"] == "deny-unapproved-regions" and "Infrastructure" not in guard["targets"]:
+            guard["targets"].append("Infrastructure")
     # Someone receives the findings (without a subscriber LZ-SVC-008 reports that nobody does).
     data["security_services"] = {"notifications": {"email": ["security-alerts@example.com"]}}
     cfg = validate_config(data)
@@ -147,7 +150,10 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     # Every default VPC's default group is closed, in every account and governed region, except where there is
     # no default VPC (skipped, not failed).
     outputs = json.loads(run_cli(["outputs", "--config", str(path), "--json"], env=env, cwd=directory).stdout)
-    closed = outputs["security"]["closed_default_security_groups"]
+    baseline = outputs["baseline"]
+    assert set(baseline) == {"management", *(a.name for a in cfg.accounts)}
+    closed = {("management" if who == "management" else f"account-{who}"): values["closed_default_security_groups"]
+              for who, values in baseline.items()}
     expected = {("management", r) for r in cfg.governed_regions} | {
         (f"account-{a.name}", r) for a in cfg.accounts for r in cfg.governed_regions}
     expected.discard((f"account-{NO_DEFAULT_VPC[0]}", NO_DEFAULT_VPC[1]))
@@ -162,10 +168,25 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
             (group,) = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"]
             assert group["GroupName"] == "default" and group["VpcId"] != deleted
             assert group["IpPermissions"] == [] and group["IpPermissionsEgress"] == [], (who, region, group)
+            # the rest of the account's hardening, in each governed region
+            assert ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is True
 
-    copied = _mirror_refused_delegations(Path(engine_env["LANDINGZONE_EMULATOR_STATE"]))
+    state_file = Path(engine_env["LANDINGZONE_EMULATOR_STATE"])
+    # moto has no instance metadata defaults: the emulator kept what stage baseline set; moto answers from it
+    serve_instance_metadata_defaults()
+    reset_instance_metadata_defaults(json.loads(state_file.read_text()).get("instance_metadata_defaults", {}))
+    copied = _mirror_refused_delegations(state_file)
+    # Centralized root access as stage governance set it: moto refuses trusted access for iam.amazonaws.com and
+    # has no IAM organization features, so the emulator kept both in its state; copied unchanged into moto.
+    state = json.loads(state_file.read_text())
+    assert "iam.amazonaws.com" in state["trusted_access"][MANAGEMENT_ACCOUNT]
+    (features,) = state["iam_organizations_features"].values()
+    assert sorted(features) == ["RootCredentialsManagement", "RootSessions"], features
+    enable_root_features(features)
     security_id = account_ids[cfg.security_account.name]
-    assert ("cloudtrail.amazonaws.com" in {p for _, p in copied}) and {a for a, _ in copied} == {security_id}
+    assert "cloudtrail.amazonaws.com" in {p for _, p in copied}
+    assert {a for a, p in copied if p != "sso.amazonaws.com"} == {security_id}
+    assert (account_ids["shared-services"], "sso.amazonaws.com") in copied  # Identity Center's administrator
 
     # Stage security_services: GuardDuty on in every governed region from the Security account, auto-enabling ALL.
     state_file = Path(engine_env["LANDINGZONE_EMULATOR_STATE"])
@@ -198,6 +219,9 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     missing = {(n["service"], n["operation"]) for n in report["missing_reads"]}
     assert missing <= lacking, report["missing_reads"]
     assert report["returncode"] == 7, report["stderr"]
+    # the baseline checks ran and passed (their reads answered, not skipped as not visible)
+    status = {c["id"]: c["status"] for c in report["checks"]}
+    assert [status[c] for c in ("LZ-BAS-001", "LZ-BAS-002", "LZ-BAS-003")] == ["pass", "pass", "pass"], status
     refused = {(n["service"], n["operation"]) for n in report["not_visible"]}
     assert refused <= lacking, refused
     statuses = {c["id"]: c["status"] for c in report["checks"]}

@@ -23,8 +23,9 @@ def test_unknown_is_a_singleton_that_survives_pickling() -> None:
 
 
 def test_registry_order_dependencies_and_scopes() -> None:
-    assert [s.name for s in stacks.STAGES] == ["organization", "regions", "security", "logging", "security_services",
-                                               "guardrails", "network", "governance"]
+    assert [s.name for s in stacks.STAGES] == ["organization", "regions", "security", "baseline", "logging",
+                                               "security_services", "guardrails", "network", "access",
+                                               "management_access", "governance"]
     by_name = {s.name: s for s in stacks.STAGES}
     assert by_name["regions"].depends_on == ("organization",)
     assert by_name["security"].depends_on == ("organization", "regions")
@@ -35,6 +36,13 @@ def test_registry_order_dependencies_and_scopes() -> None:
     assert by_name["network"].depends_on == ("organization", "regions")
     # With stage security_services registered, governance reads its findings topic (budget alerts go there).
     assert by_name["governance"].depends_on == ("organization", "security_services")
+    assert by_name["access"].depends_on == ("organization", "regions", "security")
+    assert by_name["access"].scope == "delegated-admin"
+    assert by_name["management_access"].depends_on == ("organization", "regions", "security", "access")
+    assert by_name["management_access"].scope == "management"
+    assert by_name["baseline"].depends_on == ("organization", "regions") and by_name["baseline"].scope == "account"
+    # baseline sets what guardrails such as deny-s3-block-public-access-changes then freeze: it runs first
+    assert [s.name for s in stacks.STAGES].index("baseline") < [s.name for s in stacks.STAGES].index("guardrails")
     assert by_name["network"].scope == "account" and by_name["logging"].scope == "security"
     seen: set[str] = set()
     for st in stacks.STAGES:  # dependencies come first
@@ -46,8 +54,9 @@ def test_account_added_after_the_organization_was_applied_is_known_after_apply()
     cfg = config("medium")
     applied = applied_organization(cfg)
     del applied["account_ids"]["development"]  # the organization stage ran before this account was configured
-    plan = run_stage("security", cfg, upstream={"organization": applied})
+    plan = run_stage("baseline", cfg, upstream={"organization": applied}, account="development")
     assert plan.named("account-development").inputs["assumeRoles"] == "(known after apply)"
+    plan = run_stage("baseline", cfg, upstream={"organization": applied}, account="production")
     assert applied["account_ids"]["production"] in plan.named("account-production").inputs["assumeRoles"]
 
 

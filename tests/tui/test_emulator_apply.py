@@ -21,7 +21,11 @@ from tui.screens.preview import PreviewScreen
 from tui.widgets.stage_table import StageTable
 
 pytestmark = pytest.mark.engine
-STACKS = {"organization", "regions", "security", "logging", "security_services", "guardrails", "network[production]",
+BASELINES = {f"baseline[{a}]" for a in ("management", "security", "log-archive", "shared-services", "production",
+                                         "development")}
+"""The medium preset's baseline stacks: the management account and its five member accounts."""
+STACKS = {"organization", "regions", "security", *BASELINES, "logging", "security_services", "guardrails",
+          "network[production]",
           "network[development]", "governance"}
 
 

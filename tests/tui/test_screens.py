@@ -435,6 +435,30 @@ def test_network_switch_for_default_security_groups(tmp_path: Path) -> None:
     drive(app, body, size=(160, 48))
 
 
+def test_network_step_has_the_baseline_switches(tmp_path: Path) -> None:
+    """The baseline block: every switch on and implicit by default; one turned off is written as false, and the
+    other baseline settings of the file are kept."""
+    app = wizard(tmp_path)
+    app.state.data["baseline"] = {"assume_role_wait_seconds": 120}
+
+    async def body(pilot: Any) -> None:
+        screen = await open_step(pilot, "network")
+        ids = ["org-admin-roles", "ebs-encryption-by-default", "s3-account-public-access-block", "imds-defaults",
+               "password-policy"]
+        switches = [screen.query_one(f"#baseline-{i}", Checkbox) for i in ids]
+        assert all(s.value for s in switches)
+        await set_value(pilot, switches[3], False)
+        await pilot.pause()
+        assert app.state.data["baseline"] == {"assume_role_wait_seconds": 120, "imds_defaults": False}
+        cfg = validate_config(app.state.data)
+        assert cfg.baseline.imds_defaults is False and cfg.baseline.ebs_encryption_by_default is True
+        await set_value(pilot, switches[3], True)
+        await pilot.pause()
+        assert app.state.data["baseline"] == {"assume_role_wait_seconds": 120}
+
+    drive(app, body, size=(160, 48))
+
+
 # ---- 8 review, 11 done -------------------------------------------------------------------------------------
 
 

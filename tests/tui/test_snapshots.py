@@ -22,7 +22,7 @@ from tui.state import WizardState
 
 SIZES = [(100, 30), (160, 48)]
 STEPS = ["welcome", "organization", "accounts", "ous", "guardrails", "logging", "security_services", "network",
-         "review", "done"]
+         "access", "review", "done"]
 
 
 def fixed_doctor(state: WizardState) -> DoctorReport:
@@ -46,6 +46,23 @@ def test_step_snapshot(step: str, size: tuple[int, int], snap_compare: Any, tmp_
         await settle(pilot)
         if step != "welcome":
             await open_step(pilot, step)
+        await settle(pilot)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_access_step_enabled_snapshot(size: tuple[int, int], snap_compare: Any) -> None:
+    """The Access step with Identity Center turned on: the library, groups, assignments and the matrix by OU."""
+    from textual.widgets import Checkbox
+
+    app = make_app(None, config_path=Path("landingzone.yaml"), services=Services(doctor=fixed_doctor))
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        screen = await open_step(pilot, "access")
+        screen.query_one("#ic-enabled", Checkbox).value = True
         await settle(pilot)
         await pilot.pause(0.2)
 

@@ -84,6 +84,20 @@ def parse_lines(kind: str, text: str, loc: str) -> tuple[list[dict[str, Any]], l
 
 
 CLOSE_DEFAULTS = "close_default_security_groups"
+BASELINE = "baseline"
+BASELINE_SWITCHES: tuple[tuple[str, str, str], ...] = (
+    ("org_admin_roles", "/org-admin/ roles", "Administration roles in every member account, trusted only by the "
+     "Security account's /org-admin/ roles."),
+    ("ebs_encryption_by_default", "EBS encryption by default", "Every new EBS volume and snapshot copy encrypted, "
+     "in every governed region (CIS 2.2.1)."),
+    ("s3_account_public_access_block", "S3 Block Public Access (account)", "All four account-level settings: no "
+     "bucket can be made public (CIS 2.1.4)."),
+    ("imds_defaults", "IMDSv2 by default", "Instances launched without their own metadata options require IMDSv2, "
+     "hop limit 2."),
+    ("password_policy", "Password policy", "14 characters, 24 remembered, where IAM users are allowed (the "
+     "management account, accounts outside deny-iam-users)."),
+)
+"""The switches of stage baseline (config field, label, tooltip): every account gets these, each on by default."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +106,8 @@ class NetworkAnswers:
     raw: dict[str, dict[str, str]]
     """Account -> editor text, kept across Back/Next even when a line does not parse yet."""
     close_default_security_groups: bool = True
+    baseline_off: tuple[str, ...] = ()
+    """The baseline switches turned off (the others stay implicit: on is the default)."""
 
     def apply(self, state: WizardState) -> None:
         state.data["network"] = copy.deepcopy(self.network)
@@ -100,13 +116,23 @@ class NetworkAnswers:
             state.data.pop(CLOSE_DEFAULTS, None)  # the default: the saved file does not spell it out
         else:
             state.data[CLOSE_DEFAULTS] = False
+        section = dict(state.data.get(BASELINE) or {})  # other baseline settings (KMS keys, waits) are kept
+        for name, _, _ in BASELINE_SWITCHES:
+            if name in self.baseline_off:
+                section[name] = False
+            else:
+                section.pop(name, None)
+        if section:
+            state.data[BASELINE] = section
+        else:
+            state.data.pop(BASELINE, None)
 
 
 class NetworkScreen(StepScreen[NetworkAnswers]):
     STEP = "network"
     TITLE_TEXT = "Network"
     HELP = "Security groups by workload role, role-to-role rules, declared edge ingress"
-    OWNS = ("network", CLOSE_DEFAULTS)
+    OWNS = ("network", CLOSE_DEFAULTS, BASELINE)
 
     def __init__(self, state: WizardState, services: Services, *, steps: StepList = ()) -> None:
         super().__init__(state, services, steps=steps)
@@ -151,6 +177,11 @@ class NetworkScreen(StepScreen[NetworkAnswers]):
                                tooltip="Strip every rule from the default security group of each default VPC, "
                                "in every governed region (CIS 5.4). Turn off only while workloads still rely on "
                                "those rules.")
+                yield Label("Every account (stage baseline)", classes="hint")
+                section = self.state.data.get(BASELINE) or {}
+                for name, label, tooltip in BASELINE_SWITCHES:
+                    yield Checkbox(label, id=f"baseline-{name.replace('_', '-')}", compact=True, tooltip=tooltip,
+                                   value=section.get(name, True) is not False)
 
     def on_mount(self) -> None:
         self._load(self.current)
@@ -203,8 +234,10 @@ class NetworkScreen(StepScreen[NetworkAnswers]):
     def collect(self) -> NetworkAnswers:
         self._read_current()
         network = [self.nets[a] for a in self.order if a in self.nets]
+        off = tuple(name for name, _, _ in BASELINE_SWITCHES
+                    if not self.query_one(f"#baseline-{name.replace('_', '-')}", Checkbox).value)
         return NetworkAnswers(copy.deepcopy(network), copy.deepcopy(self.raw),
-                              self.query_one("#close-defaults", Checkbox).value)
+                              self.query_one("#close-defaults", Checkbox).value, off)
 
     def extra_problems(self) -> list[ConfigProblem]:
         by_account: dict[str, list[ConfigProblem]] = getattr(self, "_parse_problems_by_account", {})

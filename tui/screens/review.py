@@ -18,6 +18,7 @@ from landingzone.config import LandingZoneConfig
 from landingzone.errors import ConfigError, LandingZoneError
 from landingzone.policies.catalog import plan_attachments
 from tui.messages import PlanReady
+from tui.screens.access import reach_table
 from tui.screens.base import StepScreen, error_text
 from tui.services import run_plan
 from tui.state import WizardState
@@ -115,6 +116,10 @@ class ReviewScreen(StepScreen[ReviewAnswers]):
             with Vertical(classes="panel", id="review-quota-panel") as panel:
                 panel.border_title = "Quotas per target and policy type"
                 yield Static(id="review-quotas")
+        if self.state.data.get("identity_center") is not None:
+            with Vertical(classes="panel", id="review-access-panel") as panel:
+                panel.border_title = "Who can reach which account (IAM Identity Center)"
+                yield Static(id="review-access")
         with Vertical(classes="panel", id="review-plan-panel") as panel:
             panel.border_title = "Offline plan (pulumi mocks, no AWS calls)"
             yield Static("Planning…", id="review-plan")
@@ -134,6 +139,8 @@ class ReviewScreen(StepScreen[ReviewAnswers]):
             return
         self.query_one("#review-summary", Static).update(summary_table(cfg))
         self.query_one("#review-guardrails", Static).update(guardrail_table(cfg))
+        if cfg.identity_center is not None:
+            self.query_one("#review-access", Static).update(reach_table(cfg))
         try:
             attachment = plan_attachments(cfg)
         except LandingZoneError as exc:
