@@ -1,4 +1,6 @@
-"""GuardDuty's organization configuration for the in-process moto server (moto 5.2 lacks it).
+"""What moto 5.2 lacks of the security services, for the in-process moto server: GuardDuty's organization
+configuration and members (:func:`install`), IAM Access Analyzer and Security Hub's finding aggregators
+(:func:`serve_analyzers_and_finding_aggregators`); and the security services of a well-built organization.
 
 moto implements GuardDuty detectors and administrator designations but not DescribeOrganizationConfiguration /
 UpdateOrganizationConfiguration, which is exactly what tells "auto-enabled for ALL members" from "delegated and
@@ -13,12 +15,15 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import unquote
 
 ADMIN_PATH = "{0}/detector/(?P<detector_id>[^/]+)/admin$"
+MEMBER_PATH = "{0}/detector/(?P<detector_id>[^/]+)/member$"
 
 
 def install() -> None:
-    """Idempotent."""
+    """GuardDuty's organization configuration and its members (CreateMembers, ListMembers: moto answers a bare
+    404), kept on moto's detector object. Idempotent."""
     from moto.guardduty import urls
     from moto.guardduty.responses import GuardDutyResponse
 
@@ -50,15 +55,144 @@ def install() -> None:
         found.organization_configuration = stored
         return "{}"
 
+    def create_members(self: Any) -> str:
+        # The administrator adds organization accounts: they are enabled at once (no invitation), as on AWS.
+        found = detector(self)
+        members = dict(getattr(found, "members", None) or {})
+        for item in self._get_param("accountDetails") or []:
+            members[item["accountId"]] = {"accountId": item["accountId"], "email": item.get("email", ""),
+                                          "detectorId": found.id, "masterId": self.current_account,
+                                          "administratorId": self.current_account, "relationshipStatus": "Enabled",
+                                          "updatedAt": "2026-01-01T00:00:00Z"}
+        found.members = members
+        return json.dumps({"unprocessedAccounts": []})
+
+    def list_members(self: Any) -> str:
+        return json.dumps({"members": list((getattr(detector(self), "members", None) or {}).values())})
+
     GuardDutyResponse.describe_organization_configuration = describe_organization_configuration  # type: ignore
     GuardDutyResponse.update_organization_configuration = update_organization_configuration  # type: ignore
+    GuardDutyResponse.create_members = create_members  # type: ignore[attr-defined]
+    GuardDutyResponse.list_members = list_members  # type: ignore[attr-defined]
     urls.url_paths[ADMIN_PATH] = GuardDutyResponse.dispatch
+    urls.url_paths[MEMBER_PATH] = GuardDutyResponse.dispatch
+
+
+# ---- IAM Access Analyzer and Security Hub's finding aggregators -------------------------------------------------
+
+ANALYZERS: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
+"""(account id, region) -> analyzer name -> the analyzer as ListAnalyzers returns it (``serve_analyzers_and_finding
+_aggregators``; moto 5.2 has no IAM Access Analyzer at all: every request to it answers HTTP 500)."""
+FINDING_AGGREGATORS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+"""(account id, region) -> aggregator ARN -> the aggregator as GetFindingAggregator returns it (moto's Security
+Hub lacks the finding aggregators: a bare 404)."""
+AGGREGATOR_PATHS = ("{0}/findingAggregator/create$", "{0}/findingAggregator/list$",
+                    "{0}/findingAggregator/get/(?P<arn>.+)$")
+_CREATED_AT = "2026-01-01T00:00:00Z"
+
+
+def serve_analyzers_and_finding_aggregators() -> None:
+    """Answer IAM Access Analyzer CreateAnalyzer / ListAnalyzers and Security Hub CreateFindingAggregator /
+    ListFindingAggregators / GetFindingAggregator, which moto lacks, from ANALYZERS and FINDING_AGGREGATORS (per
+    account and region, cleared with :func:`reset_analyzers_and_finding_aggregators`).
+
+    The tests run moto's server in this process: the Security Hub operations are added to moto's Security Hub
+    responses (routes, like :func:`install`'s); Access Analyzer, a service moto does not know, is answered by a
+    response class of its own that moto's request dispatcher hands every request signed for ``access-analyzer``.
+    Both take the account and region from the request's credentials, as moto does. Call it before the server
+    answers its first Security Hub request (moto builds each service's routes once). Idempotent."""
+    from flask import Flask
+    from moto.core.responses import BaseResponse
+    from moto.core.utils import convert_to_flask_response
+    from moto.moto_server.werkzeug_app import BackendRequest, DomainDispatcherApplication
+    from moto.securityhub import urls
+    from moto.securityhub.responses import SecurityHubResponse
+
+    if AGGREGATOR_PATHS[0] in urls.url_paths:
+        return
+
+    def create_finding_aggregator(self: Any) -> str:
+        mode = self._get_param("RegionLinkingMode")
+        arn = (f"arn:aws:securityhub:{self.region}:{self.current_account}:finding-aggregator/"
+               f"moto-{len(FINDING_AGGREGATORS) + 1}")
+        record = {"FindingAggregatorArn": arn, "FindingAggregationRegion": self.region, "RegionLinkingMode": mode,
+                  "Regions": list(self._get_param("Regions") or [])}
+        FINDING_AGGREGATORS.setdefault((self.current_account, self.region), {})[arn] = record
+        return json.dumps(record)
+
+    def list_finding_aggregators(self: Any) -> str:
+        mine = FINDING_AGGREGATORS.get((self.current_account, self.region), {})
+        return json.dumps({"FindingAggregators": [{"FindingAggregatorArn": arn} for arn in mine]})
+
+    def get_finding_aggregator(self: Any) -> Any:
+        arn = unquote(self.path.split("/findingAggregator/get/", 1)[1])
+        record = FINDING_AGGREGATORS.get((self.current_account, self.region), {}).get(arn)
+        if record is None:
+            return 404, {}, json.dumps({"__type": "ResourceNotFoundException", "message": f"{arn} not found"})
+        return json.dumps(record)
+
+    SecurityHubResponse.create_finding_aggregator = create_finding_aggregator  # type: ignore[attr-defined]
+    SecurityHubResponse.list_finding_aggregators = list_finding_aggregators  # type: ignore[attr-defined]
+    SecurityHubResponse.get_finding_aggregator = get_finding_aggregator  # type: ignore[attr-defined]
+    for path in AGGREGATOR_PATHS:
+        urls.url_paths[path] = SecurityHubResponse.dispatch
+
+    class AccessAnalyzerResponse(BaseResponse):
+        def __init__(self) -> None:
+            super().__init__(service_name="accessanalyzer")
+
+        def create_analyzer(self) -> str:
+            body = json.loads(self.body or "{}")
+            name = str(body["analyzerName"])
+            arn = f"arn:aws:access-analyzer:{self.region}:{self.current_account}:analyzer/{name}"
+            ANALYZERS.setdefault((self.current_account, self.region), {})[name] = {
+                "arn": arn, "name": name, "type": str(body["type"]), "createdAt": _CREATED_AT, "status": "ACTIVE"}
+            return json.dumps({"arn": arn})
+
+        def list_analyzers(self) -> str:
+            wanted = self.querystring.get("type", [None])[0]
+            found = [a for a in ANALYZERS.get((self.current_account, self.region), {}).values()
+                     if wanted is None or a["type"] == wanted]
+            return json.dumps({"analyzers": found})
+
+    app = Flask("moto-access-analyzer")
+    app.request_class = BackendRequest
+    view = convert_to_flask_response(AccessAnalyzerResponse.dispatch)
+    app.add_url_rule("/<path:path>", "access-analyzer", view, methods=["GET", "PUT", "POST", "DELETE"])
+    dispatch_to = DomainDispatcherApplication.get_application
+
+    def get_application(self: Any, environ: dict[str, Any]) -> Any:
+        if "/access-analyzer/aws4_request" in environ.get("HTTP_AUTHORIZATION", ""):
+            return app
+        return dispatch_to(self, environ)
+
+    DomainDispatcherApplication.get_application = get_application  # type: ignore[method-assign]
+
+
+def reset_analyzers_and_finding_aggregators(analyzers: dict[str, dict[str, str]] | None = None,
+                                            aggregators: dict[str, dict[str, Any]] | None = None) -> None:
+    """Forget every account's analyzers and aggregators, then keep the ones given ("account/region" -> name ->
+    type; "account/region" -> {"RegionLinkingMode", "Regions"})."""
+    ANALYZERS.clear()
+    FINDING_AGGREGATORS.clear()
+    for key, named in (analyzers or {}).items():
+        account, region = key.split("/", 1)
+        ANALYZERS[(account, region)] = {
+            name: {"arn": f"arn:aws:access-analyzer:{region}:{account}:analyzer/{name}", "name": name, "type": kind,
+                   "createdAt": _CREATED_AT, "status": "ACTIVE"} for name, kind in named.items()}
+    for key, record in (aggregators or {}).items():
+        account, region = key.split("/", 1)
+        arn = f"arn:aws:securityhub:{region}:{account}:finding-aggregator/kept"
+        FINDING_AGGREGATORS[(account, region)] = {arn: {
+            "FindingAggregatorArn": arn, "FindingAggregationRegion": region,
+            "RegionLinkingMode": record["RegionLinkingMode"], "Regions": list(record.get("Regions") or [])}}
 
 
 # ---- the security services of a well-built organization --------------------------------------------------------
 
 SERVICE_BREAKS = frozenset({"guardduty-auto-enable-off", "guardduty-plan-off", "securityhub-not-auto-enabled",
-                            "no-config-aggregator", "no-findings-route"})
+                            "no-finding-aggregator", "no-config-aggregator", "no-access-analyzer",
+                            "no-findings-route"})
 PLANS = ("S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS")
 
 
@@ -86,6 +220,14 @@ def build_security_services(org: Any, *, security: str, guardduty_admin: str, re
     hub.enable_security_hub(EnableDefaultStandards=False)
     hub.update_organization_configuration(AutoEnable="securityhub-not-auto-enabled" not in broken,
                                           AutoEnableStandards="DEFAULT")
+    if "no-finding-aggregator" not in broken:  # served by serve_analyzers_and_finding_aggregators
+        others = [r for r in regions if r != home]
+        hub.create_finding_aggregator(RegionLinkingMode="SPECIFIED_REGIONS", Regions=others) if others else (
+            hub.create_finding_aggregator(RegionLinkingMode="NO_REGIONS"))
+    if "no-access-analyzer" not in broken:  # served by serve_analyzers_and_finding_aggregators
+        for region in regions:
+            org.client("accessanalyzer", security, region).create_analyzer(analyzerName="organization",
+                                                                           type="ORGANIZATION")
     if "no-config-aggregator" not in broken:
         role = f"arn:aws:iam::{security}:role/config-aggregator"
         org.client("config", security, home).put_configuration_aggregator(

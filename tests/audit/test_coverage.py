@@ -6,12 +6,14 @@ from __future__ import annotations
 import inspect
 
 from landingzone.audit.model import REGISTRY
-from tests.audit import test_checks
+from tests.audit import test_checks, test_security_services
 from tests.audit.test_scenarios import SCENARIOS
 
 FIRED_ELSEWHERE = {
     # moto's AssumeRole never refuses: the refusal is injected (see the test's docstring).
     "LZ-IAM-003": test_checks.test_refused_access_role_is_recorded_and_reported,
+    # moto has no Amazon Detective, and the scenarios audit the default services only: fed with data instead.
+    "LZ-SVC-007": test_security_services.test_optional_services_only_when_chosen,
 }
 """Check id -> the test asserting that it fires, for ids no scenario produces."""
 

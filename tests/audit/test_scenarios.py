@@ -50,7 +50,9 @@ SCENARIOS: dict[str, set[str]] = {
     "guardduty-auto-enable-off": {"LZ-SVC-001"},
     "guardduty-plan-off": {"LZ-SVC-002"},
     "securityhub-not-auto-enabled": {"LZ-SVC-003"},
+    "no-finding-aggregator": {"LZ-SVC-004"},
     "no-config-aggregator": {"LZ-SVC-005"},
+    "no-access-analyzer": {"LZ-SVC-006"},
     "no-findings-route": {"LZ-SVC-008"},
     # SCPs off: nothing protects the admin roles nor keeps workloads in the governed regions either.
     "scps-disabled": {"LZ-GRD-001", "LZ-IAM-002", "LZ-REG-001"},
