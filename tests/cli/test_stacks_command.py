@@ -23,8 +23,8 @@ def test_stacks_json_lists_every_stack_in_dependency_order(tmp_path: Path) -> No
     entries = json.loads(proc.stdout)
     cfg = preset("medium")
     names = [e["name"] for e in entries]
-    global_stages = ["organization", "regions", "security", "logging", "guardrails", "access", "management_access",
-                     "governance"]
+    global_stages = ["organization", "regions", "security", "logging", "security_services", "guardrails", "access",
+                     "management_access", "governance"]
     assert [e["stage"] for e in entries if e["scope"] != "account"] == global_stages
     assert len(names) == len(set(names)) == len(global_stages) + (1 + len(cfg.accounts)) + len(cfg.network)
     for position, entry in enumerate(entries):
