@@ -50,7 +50,10 @@ them all): the stage must skip it, not fail."""
 @pytest.fixture
 def moto() -> Iterator[str]:
     """Overrides conftest's subprocess server: an in-process moto server, reset, on a free port."""
-    moto_services.install()  # GuardDuty's organization configuration, which moto lacks (tests/audit/moto_services.py)
+    # What moto lacks of the security services (tests/audit/moto_services.py): GuardDuty's organization
+    # configuration, IAM Access Analyzer, Security Hub's finding aggregators.
+    moto_services.install()
+    moto_services.serve_analyzers_and_finding_aggregators()
     with moto_in_process() as url:
         yield url
 
@@ -101,6 +104,29 @@ def _mirror_guardduty_organization(state_file: Path, aws: Aws) -> list[tuple[str
                     Features=[{"Name": f["name"], "AutoEnable": f["autoEnable"]} for f in mine])
                 copied.append((account, region, record["autoEnableOrganizationMembers"]))
     return sorted(copied)
+
+
+def _mirror_analyzers_and_aggregators(state_file: Path) -> tuple[set[tuple[str, str, str]], set[tuple[str, str]]]:
+    """Serve the analyzers and Security Hub finding aggregators the emulator kept (moto lacks both) from this
+    process's moto, unchanged; returns (account, region, analyzer type) and (account, region) of each aggregator."""
+    services: dict[str, Any] = json.loads(state_file.read_text()).get("security_services", {})
+    analyzers = {f"{account}/{region}": {name: record["type"] for name, record in named.items()}
+                 for account, regions in services.get("access_analyzers", {}).items()
+                 for region, named in regions.items()}
+    aggregators = {f"{account}/{region}": {"RegionLinkingMode": record["linkingMode"],
+                                           "Regions": record.get("specifiedRegions") or []}
+                   for account, regions in services.get("securityhub_aggregators", {}).items()
+                   for region, records in regions.items() for record in records.values()}
+    moto_services.reset_analyzers_and_finding_aggregators(analyzers, aggregators)
+    kinds: set[tuple[str, str, str]] = set()
+    for key, named in analyzers.items():
+        account, region = key.split("/", 1)
+        kinds |= {(account, region, kind) for kind in named.values()}
+    linked: set[tuple[str, str]] = set()
+    for key in aggregators:
+        account, region = key.split("/", 1)
+        linked.add((account, region))
+    return kinds, linked
 
 
 def _audit(path: Path, env: dict[str, str], directory: Path) -> dict[str, Any]:
@@ -195,6 +221,12 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     services = outputs["security_services"]
     assert services["enabled_services"] == ["guardduty", "securityhub", "config", "access-analyzer"]
     assert set(services["guardduty_detector_ids"]) == set(cfg.governed_regions)
+    # IAM Access Analyzer and Security Hub's finding aggregator, kept by the emulator (moto lacks both), served
+    # from this process's moto as the stage created them.
+    analyzers, aggregators = _mirror_analyzers_and_aggregators(state_file)
+    assert {(a, r) for a, r, kind in analyzers if kind == "ORGANIZATION"} == {
+        (security_id, r) for r in cfg.governed_regions}
+    assert aggregators == {(security_id, cfg.home_region)}
     topic = services["security_topic_arn"]
     sns = aws.client("sns", account=security_id)
     assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["KmsMasterKeyId"]
@@ -212,9 +244,9 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     assert {f for f in findings if f[0] not in not_built_yet} == set(), json.dumps(report["findings"], indent=1)[:6000]
     assert {f[0] for f in findings} == not_built_yet, findings
     # moto has no IAM ListOrganizationsFeatures (the emulator keeps the governance stage's features in its own
-    # state): LZ-ROOT-001 is not evaluated here. Nor has it Security Hub's finding aggregators and central
-    # configuration, nor IAM Access Analyzer (MOTO_GAPS, CENTRAL_CONFIGURATION_GAPS): LZ-SVC-003/004/006 are not
-    # evaluated here (tests/audit/test_security_services.py proves them with data). No other read may be missing.
+    # state): LZ-ROOT-001 is not evaluated here. Nor has it Security Hub's central configuration
+    # (CENTRAL_CONFIGURATION_GAPS): LZ-SVC-003 is not evaluated here (tests/audit/test_security_services.py proves
+    # it with data). No other read may be missing.
     lacking = {("iam", "list_organizations_features")} | MOTO_GAPS | CENTRAL_CONFIGURATION_GAPS
     missing = {(n["service"], n["operation"]) for n in report["missing_reads"]}
     assert missing <= lacking, report["missing_reads"]
@@ -225,7 +257,8 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     refused = {(n["service"], n["operation"]) for n in report["not_visible"]}
     assert refused <= lacking, refused
     statuses = {c["id"]: c["status"] for c in report["checks"]}
-    assert {statuses[c] for c in ("LZ-SVC-001", "LZ-SVC-002", "LZ-SVC-005", "LZ-SVC-008")} == {"pass"}
+    assert {statuses[c] for c in ("LZ-SVC-001", "LZ-SVC-002", "LZ-SVC-004", "LZ-SVC-005", "LZ-SVC-006",
+                                  "LZ-SVC-008")} == {"pass"}, statuses
 
     # Someone turns GuardDuty's auto-enable off in one region, as `aws guardduty update-organization-configuration`
     # would: the audit reports exactly that (besides what no stage builds yet).
