@@ -36,7 +36,7 @@ STILL_REFUSED = 90
 """After the organization stage, the emulator is told to refuse AssumeRole into each account it created until
 this many seconds from then (LANDINGZONE_EMULATOR_ASSUME_ROLE_DELAY, counted from each account's creation): every
 member account's baseline meets the refusal first and must retry, however long the machine took to get there."""
-STAGES = ("organization", "baseline")
+STAGES = ("organization", "regions", "baseline")
 PROVIDER_SCRIPT = str(EMULATOR_DIR / "provider.py")
 
 
