@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from landingzone.orchestrator.lookups import has_work
 from landingzone.orchestrator.results import UsageError
 from landingzone.orchestrator.stages import StackRef, StageLike
 
@@ -32,8 +33,9 @@ class StackEntry:
 
 def stack_entries(orch: Orchestrator, stage: str | None = None) -> list[StackEntry]:
     """The stacks of every stage (or of `stage` alone), in dependency order: a stack comes after every stack it
-    depends on."""
-    refs: dict[str, list[StackRef]] = {st.name: orch.stack_refs(st) for st in orch.stages}
+    depends on. A stage the configuration gives nothing to do (``Stage.applies``) has no stack: an `up` skips it."""
+    refs: dict[str, list[StackRef]] = {st.name: orch.stack_refs(st) if has_work(st, orch.cfg) else []
+                                       for st in orch.stages}
     chosen = [orch.stage(stage)] if stage is not None else list(orch.stages)
     entries: list[StackEntry] = []
     for st in chosen:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from landingzone.config import dumps_config
-from landingzone.presets import preset
+from landingzone.config import dumps_config, validate_config
+from landingzone.presets import identity_center_data, preset, preset_data
 from tests.cli.conftest import run_cli
 
 
@@ -23,8 +23,9 @@ def test_stacks_json_lists_every_stack_in_dependency_order(tmp_path: Path) -> No
     entries = json.loads(proc.stdout)
     cfg = preset("medium")
     names = [e["name"] for e in entries]
-    global_stages = ["organization", "regions", "security", "logging", "security_services", "guardrails", "access",
-                     "management_access", "governance"]
+    # no identity_center section in the medium preset: stages access and management_access have no stack
+    global_stages = ["organization", "regions", "security", "logging", "security_services", "guardrails",
+                     "governance"]
     assert [e["stage"] for e in entries if e["scope"] != "account"] == global_stages
     assert len(names) == len(set(names)) == len(global_stages) + (1 + len(cfg.accounts)) + len(cfg.network)
     for position, entry in enumerate(entries):
@@ -63,3 +64,15 @@ def test_parallel_and_changed_only_are_documented() -> None:
     for option in ("--parallel", "--stack", "--changed-only"):
         assert option in up.stdout
     assert "400 MB" in up.stdout
+
+
+def test_stages_with_work_only_are_listed(tmp_path: Path) -> None:
+    data = preset_data("medium")
+    data["identity_center"] = identity_center_data(data)
+    path = tmp_path / "landingzone.yaml"
+    path.write_text(dumps_config(validate_config(data)), encoding="utf-8")
+    proc = run_cli("stacks", "--config", str(path), "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    stages = [e["stage"] for e in json.loads(proc.stdout) if e["scope"] != "account"]
+    assert stages == ["organization", "regions", "security", "logging", "security_services", "guardrails", "access",
+                      "management_access", "governance"]

@@ -36,7 +36,7 @@ STILL_REFUSED = 90
 """After the organization stage, the emulator is told to refuse AssumeRole into each account it created until
 this many seconds from then (LANDINGZONE_EMULATOR_ASSUME_ROLE_DELAY, counted from each account's creation): every
 member account's baseline meets the refusal first and must retry, however long the machine took to get there."""
-STAGES = ("organization", "baseline")
+STAGES = ("organization", "regions", "baseline")
 PROVIDER_SCRIPT = str(EMULATOR_DIR / "provider.py")
 
 
@@ -142,7 +142,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
 
 def test_twelve_accounts_run_in_a_bounded_pool(scenario: Scenario) -> None:
     labels = [s.ref.label for s in scenario.up.stacks]
-    expected = ["organization", f"baseline[{MANAGEMENT_BASELINE}]",
+    expected = ["organization", "regions", f"baseline[{MANAGEMENT_BASELINE}]",
                 *(f"baseline[{a.name}]" for a in scenario.cfg.accounts)]
     assert sorted(labels) == sorted(expected) and len(scenario.cfg.accounts) == MEMBERS
     assert max(scenario.samples) <= PARALLEL + 2, max(scenario.samples)
@@ -179,7 +179,7 @@ def test_changed_only_skips_everything_unchanged(scenario: Scenario) -> None:
     result = scenario.orchestrator().up(changed_only=True)
     assert all(s.skipped == "unchanged since its last successful up" for s in result.stacks), [
         (s.ref.label, s.skipped) for s in result.stacks]
-    assert len(result.stacks) == 1 + 1 + MEMBERS
+    assert len(result.stacks) == 2 + 1 + MEMBERS  # organization, regions, the baselines
 
 
 def test_a_refused_account_fails_alone_and_the_others_run(scenario: Scenario,
