@@ -140,8 +140,7 @@ def _audit(path: Path, env: dict[str, str], directory: Path) -> dict[str, Any]:
 
 
 def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict[str, str], pulumi_cli: Any,
-                                                                aws: Aws, tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                aws: Aws, tmp_path: Path) -> None:
     data = preset_data("medium")
     data["aws"] = {"endpoint": engine_env["AWS_ENDPOINT_URL"]}
     data["identity_center"] = identity_center_data(data)  # people sign in through Identity Center (LZ-IDC-*)
@@ -198,13 +197,13 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
             assert ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is True
 
     state_file = Path(engine_env["LANDINGZONE_EMULATOR_STATE"])
+    state = json.loads(state_file.read_text())
     # moto has no instance metadata defaults: the emulator kept what stage baseline set; moto answers from it
     serve_instance_metadata_defaults()
-    reset_instance_metadata_defaults(json.loads(state_file.read_text()).get("instance_metadata_defaults", {}))
+    reset_instance_metadata_defaults(state.get("instance_metadata_defaults", {}))
     copied = _mirror_refused_delegations(state_file)
     # Centralized root access as stage governance set it: moto refuses trusted access for iam.amazonaws.com and
     # has no IAM organization features, so the emulator kept both in its state; copied unchanged into moto.
-    state = json.loads(state_file.read_text())
     assert "iam.amazonaws.com" in state["trusted_access"][MANAGEMENT_ACCOUNT]
     (features,) = state["iam_organizations_features"].values()
     assert sorted(features) == ["RootCredentialsManagement", "RootSessions"], features
