@@ -75,29 +75,35 @@ def _size(n: int) -> str:
     return f"{n:,} bytes"
 
 
+def _limit(n: int) -> str:
+    """A bound, with its MiB where it is a whole number of them: "1,048,576 bytes (1 MiB)"."""
+    mib = 1024 * 1024
+    return f"{_size(n)} ({n // mib} MiB)" if n % mib == 0 else _size(n)
+
+
 # ---- the file ----------------------------------------------------------------------------------------------------
 
 
-def read_config_bytes(path: Path | str, *, limit: int = MAX_CONFIG_BYTES) -> bytes:
+def read_config_bytes(path: Path | str, *, limit: int = MAX_CONFIG_BYTES, kind: str = "configuration") -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes; ConfigError otherwise (never blocks, never reads
-    more than ``limit + 1`` bytes)."""
+    more than ``limit + 1`` bytes). ``kind`` names the file in messages ("a policy may be at most ...")."""
     source = str(path)
     with contextlib.suppress(OSError):  # classify before opening (a socket cannot be opened); fstat checks again
-        _refuse_kind(source, os.stat(path).st_mode, limit)
+        _refuse_kind(source, os.stat(path).st_mode, limit, kind)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise _refuse(source, f"{source} does not exist; create one with `landingzone init --preset medium` or the "
-                              "wizard (`landingzone`)") from None
+        fix = ("; create one with `landingzone init --preset medium` or the wizard (`landingzone`)"
+               if kind == "configuration" else "")
+        raise _refuse(source, f"{source} does not exist{fix}") from None
     except OSError as exc:
         raise _refuse(source, f"cannot read {source}: {_os_reason(exc)}") from None
     try:
         info = os.fstat(fd)
-        _refuse_kind(source, info.st_mode, limit)
+        _refuse_kind(source, info.st_mode, limit, kind)
         if info.st_size > limit:
-            raise _refuse(source, f"{source} is {_size(info.st_size)}; a configuration may be at most "
-                                  f"{_size(limit)} (1 MiB)")
+            raise _refuse(source, f"{source} is {_size(info.st_size)}; a {kind} may be at most {_limit(limit)}")
         os.set_blocking(fd, True)
         chunks: list[bytes] = []
         total = 0
@@ -108,8 +114,8 @@ def read_config_bytes(path: Path | str, *, limit: int = MAX_CONFIG_BYTES) -> byt
             chunks.append(chunk)
             total += len(chunk)
         if total > limit:  # a file that reports a small size but is not (/proc, a file still being written)
-            raise _refuse(source, f"{source} holds more than {_size(limit)}; a configuration may be at most "
-                                  f"{_size(limit)} (1 MiB)")
+            raise _refuse(source, f"{source} holds more than {_size(limit)}; a {kind} may be at most "
+                                  f"{_limit(limit)}")
         return b"".join(chunks)
     except OSError as exc:
         raise _refuse(source, f"cannot read {source}: {_os_reason(exc)}") from None
@@ -117,12 +123,12 @@ def read_config_bytes(path: Path | str, *, limit: int = MAX_CONFIG_BYTES) -> byt
         os.close(fd)
 
 
-def _refuse_kind(source: str, mode: int, limit: int) -> None:
+def _refuse_kind(source: str, mode: int, limit: int, what: str = "configuration") -> None:
     if stat.S_ISREG(mode):
         return
     kind = next((kind for test, kind in _KINDS if test(mode)), "a special file")
-    raise _refuse(source, f"{source} is {kind}, not a regular file; only regular files up to {_size(limit)} "
-                          "(1 MiB) are read as a configuration")
+    raise _refuse(source, f"{source} is {kind}, not a regular file; only regular files up to {_limit(limit)} "
+                          f"are read as a {what}")
 
 
 def _os_reason(exc: OSError) -> str:
@@ -138,11 +144,11 @@ def _line_of(data: bytes, offset: int) -> str:
     return f"line {line}, column {column}"
 
 
-def decode_config(data: bytes, *, source: str = "<config>") -> str:
+def decode_config(data: bytes, *, source: str = "<config>", kind: str = "configuration") -> str:
     """UTF-8 text of the bytes; ConfigError with the byte offset for a NUL byte or invalid UTF-8."""
     nul = data.find(b"\0")
     if nul >= 0:
-        raise _refuse(source, f"NUL byte at byte offset {nul} ({_line_of(data, nul)}); a configuration is UTF-8 "
+        raise _refuse(source, f"NUL byte at byte offset {nul} ({_line_of(data, nul)}); a {kind} is UTF-8 "
                               "text (a file saved as UTF-16 looks like this too)")
     try:
         text = data.decode("utf-8")

@@ -20,6 +20,7 @@ from landingzone import config as lzconfig
 from landingzone.cli.app import app
 from landingzone.cli.options import ConfigOption, OptionalConfigOption, load_optional_config, out
 from landingzone.errors import EXIT_FAILURE, ConfigError, ConfigProblem, LandingZoneError
+from landingzone.safeyaml import decode_config, read_config_bytes
 
 policies = typer.Typer(
     name="policies",
@@ -123,6 +124,27 @@ POLICY_TYPE_NAMES = {"scp": "SERVICE_CONTROL_POLICY", "rcp": "RESOURCE_CONTROL_P
                      "declarative": "DECLARATIVE_POLICY_EC2", "s3": "S3_POLICY"}
 
 
+MAX_POLICY_FILE_BYTES = 1024 * 1024
+"""The most `policies lint` reads of one file or of stdin (a policy's own quota is 5,120 or 10,000 characters)."""
+
+
+def _read_policy_file(path: Path) -> str:
+    """A policy file's text, bounded like a configuration file: a regular file (or ``-``, stdin) of at most
+    :data:`MAX_POLICY_FILE_BYTES`, UTF-8 without NUL bytes."""
+    source = "<stdin>" if str(path) == "-" else str(path)
+    try:
+        if str(path) == "-":
+            data = sys.stdin.buffer.read(MAX_POLICY_FILE_BYTES + 1)
+            if len(data) > MAX_POLICY_FILE_BYTES:
+                raise LandingZoneError(f"<stdin> holds more than {MAX_POLICY_FILE_BYTES:,} bytes; a policy file "
+                                       f"may be at most {MAX_POLICY_FILE_BYTES:,} bytes (1 MiB)")
+        else:
+            data = read_config_bytes(path, limit=MAX_POLICY_FILE_BYTES, kind="policy file")
+        return decode_config(data, source=source, kind="policy file")
+    except ConfigError as exc:
+        raise LandingZoneError(exc.problems[0].message if exc.problems else str(exc)) from None
+
+
 def _detect_type(text: str) -> str:
     """The policy type a file's content is written for: the management policy types by their top-level key, an
     RCP by its Principal, an SCP otherwise."""
@@ -179,13 +201,7 @@ def lint(
     quotas = cfg.quotas if cfg is not None else None
     reports: list[tuple[str, list[PolicyFinding]]] = []
     for path in files or []:
-        if str(path) == "-":
-            text = sys.stdin.read()
-        else:
-            try:
-                text = path.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise LandingZoneError(f"cannot read {path}: {exc.strerror or exc}") from None
+        text = _read_policy_file(path)
         type_name = _detect_type(text) if policy_type == "auto" else POLICY_TYPE_NAMES[policy_type]
         reports.append((f"{path} ({type_info(type_name).label})",
                         lint_policy(text, quotas=quotas, admin_principals=context.admin_principal_arns,

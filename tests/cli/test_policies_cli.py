@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from landingzone import config as lzconfig
 from landingzone.policies.catalog import default_catalog
 from landingzone.presets import preset, preset_data
-from tests.cli.conftest import run_cli
+from tests.cli.conftest import REPO, run_cli
 
 SEED_MINIFIED = ('{"Version":"2012-10-17","Statement":[{"Sid":"DenyRoleModificationUnderOrgAdminPath","Effect":"Deny",'
                  '"Action":["iam:UpdateRole","iam:ChangePassword","iam:DeleteRole"],'
@@ -103,7 +106,39 @@ def test_lint_files(tmp_path: Path) -> None:
     proc = run_cli("policies", "lint", "--type", "scp", str(good), cwd=tmp_path)
     assert proc.returncode == 0 and "good.json (SCP): clean" in proc.stdout
     proc = run_cli("policies", "lint", str(tmp_path / "missing.json"), cwd=tmp_path)
-    assert proc.returncode == 1 and "cannot read" in proc.stderr
+    assert proc.returncode == 1 and "missing.json does not exist" in proc.stderr
+
+
+def test_lint_reads_files_and_stdin_within_bounds(tmp_path: Path) -> None:
+    """A policy file is untrusted input: a special file, an oversized file or stdin beyond the bound, and binary
+    content are refused with one line naming the file, never read without limit or left blocking."""
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)  # nobody writes to it: opening it for a blocking read would hang
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as f:
+        f.truncate(64 * 1024 * 1024)  # sparse: 64 MiB reported, nothing on disk
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b'{"Version": "2012-10-17"\0}')
+    cases = [
+        (fifo, "pipe.json is a FIFO (named pipe), not a regular file"),
+        (Path("/dev/zero"), "/dev/zero is a character device, not a regular file"),
+        (huge, "huge.json is 67,108,864 bytes; a policy file may be at most 1,048,576 bytes (1 MiB)"),
+        (binary, "NUL byte at byte offset 24"),
+    ]
+    for path, message in cases:
+        proc = run_cli("policies", "lint", str(path), cwd=tmp_path, timeout=30)
+        assert proc.returncode == 1, (path, proc.stdout, proc.stderr)
+        assert message in proc.stderr and "Traceback" not in proc.stderr, (path, proc.stderr)
+    too_much = subprocess.run(
+        [sys.executable, "-m", "landingzone", "policies", "lint", "-"], cwd=tmp_path, input=b" " * (2 * 1024 * 1024),
+        capture_output=True, timeout=30, check=False, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert too_much.returncode == 1
+    assert b"<stdin> holds more than 1,048,576 bytes" in too_much.stderr
+    fine = subprocess.run(
+        [sys.executable, "-m", "landingzone", "policies", "lint", "-"], cwd=tmp_path, capture_output=True,
+        input=default_catalog().render("deny-leave-organization").encode(), timeout=30, check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"})
+    assert fine.returncode == 0 and b"clean" in fine.stdout, fine.stdout + fine.stderr
 
 
 def test_lint_plan_of_a_preset_is_clean_and_reports_crowded_targets(tmp_path: Path) -> None:
