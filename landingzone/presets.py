@@ -106,7 +106,7 @@ def preset_data(name: PresetName, *, lz_name: str = "acme-landing-zone", home_re
     guardrails: list[dict[str, Any]] = [{"id": gid, "targets": ["Root"]} for gid in _BASELINE_ROOT]
     guardrails += [
         {"id": "protect-security-services", "targets": ["Workloads", "Infrastructure", "Sandbox"]},
-        {"id": "deny-unapproved-regions", "targets": ["Workloads", "Sandbox"]},
+        {"id": "deny-unapproved-regions", "targets": ["Workloads", "Infrastructure", "Sandbox"]},
     ]
     if _available("s3-block-public-access", home):
         guardrails.append({"id": "s3-block-public-access", "targets": ["Root"]})

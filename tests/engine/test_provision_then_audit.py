@@ -145,13 +145,9 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     data["aws"] = {"endpoint": engine_env["AWS_ENDPOINT_URL"]}
     data["identity_center"] = identity_center_data(data)  # people sign in through Identity Center (LZ-IDC-*)
     # What a user following the audit sets beside the preset: a security contact for every account (LZ-GOV-001;
-    # the preset cannot know it) and the region deny on the Infrastructure OU too (LZ-REG-001: the medium preset
-    # leaves shared-services free to use any region).
+    # the preset cannot know it). The preset's region deny covers every OU with workload accounts (LZ-REG-001).
     data["governance"] = {"alternate_contacts": {"security": {
         "name": "Security team", "title": "Security", "email": "security@example.com", "phone": "+1 206 555 0100"}}}
-    for guard in data["guardrails"]:
-        if guard["id"] == "deny-unapproved-regions" and "Infrastructure" not in guard["targets"]:
-            guard["targets"].append("Infrastructure")
     # Someone receives the findings (without a subscriber LZ-SVC-008 reports that nobody does).
     data["security_services"] = {"notifications": {"email": ["security-alerts@example.com"]}}
     cfg = validate_config(data)

@@ -92,8 +92,10 @@ CASES: list[tuple[str, dict[str, Any], str, str | None, str | None]] = [
     ("region-outside-security-ou-not-governed", dict(action="ec2:CreateVpc", principal_arn=DEV, account="security",
                                                      region="eu-west-1"), "allowed", "FullAWSAccess",
      "Statement[0]"),
+    # The preset's region deny covers the Infrastructure OU too (shared-services is a workload account).
     ("region-outside-infrastructure", dict(action="ec2:CreateVpc", principal_arn=DEV, account="shared-services",
-                                           region="eu-west-1"), "allowed", "FullAWSAccess", "Statement[0]"),
+                                           region="eu-west-1"), "denied", "deny-unapproved-regions",
+     "DenyUnapprovedRegions"),
     ("region-outside-new-account-in-sandbox", dict(action="ec2:CreateVpc", principal_arn=DEV, ou="Sandbox",
                                                    region="sa-east-1"), "denied", "deny-unapproved-regions",
      "DenyUnapprovedRegions"),
