@@ -102,8 +102,12 @@ def config_bucket(ctx: StageContext, log_provider: pulumi.ProviderResource, log_
 # ---- stage baseline ---------------------------------------------------------------------------------------------
 
 
+def service_linked_role_arn_for(part: str, account: str) -> str:
+    return f"arn:{part}:iam::{account}:role{SERVICE_LINKED_ROLE_PATH}{SERVICE_LINKED_ROLE_NAME}"
+
+
 def service_linked_role_arn(cfg: LandingZoneConfig, account: str) -> str:
-    return f"arn:{partition(cfg.home_region)}:iam::{account}:role{SERVICE_LINKED_ROLE_PATH}{SERVICE_LINKED_ROLE_NAME}"
+    return service_linked_role_arn_for(partition(cfg.home_region), account)
 
 
 def _existing_service_linked_role(provider: aws.Provider) -> pulumi.Output[list[str] | None]:
