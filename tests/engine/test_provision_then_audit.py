@@ -196,6 +196,35 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
             # the rest of the account's hardening, in each governed region
             assert ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is True
 
+    # AWS Config records in every account and governed region (stage baseline), read back from moto: all
+    # supported types, IAM's global ones in the home region only, delivering to stage logging's Config bucket in
+    # the log-archive account, started.
+    config_bucket = outputs["logging"]["config_bucket"]
+    log_id = account_ids[cfg.log_account.name]
+    s3 = aws.client("s3", account=log_id)
+    assert config_bucket == f"{cfg.name}-config-{log_id}" and config_bucket in {
+        b["Name"] for b in s3.list_buckets()["Buckets"]}
+    assert "aws:SourceOrgID" in s3.get_bucket_policy(Bucket=config_bucket)["Policy"]
+    recorded = set()
+    for who, values in baseline.items():
+        account = MANAGEMENT_ACCOUNT if who == "management" else account_ids[who]
+        assert values["config_recorders"] == dict.fromkeys(cfg.governed_regions, "default"), who
+        roles = aws.client("iam", account=account).list_roles(
+            PathPrefix="/aws-service-role/config.amazonaws.com/")["Roles"]
+        assert [r["RoleName"] for r in roles] == ["AWSServiceRoleForConfig"], who
+        for region in cfg.governed_regions:
+            config = aws.client("config", account=account, region=region)
+            (recorder,) = config.describe_configuration_recorders()["ConfigurationRecorders"]
+            assert recorder["roleARN"] == roles[0]["Arn"]
+            assert recorder["recordingGroup"]["allSupported"] is True
+            assert recorder["recordingGroup"]["includeGlobalResourceTypes"] is (region == cfg.home_region)
+            (channel,) = config.describe_delivery_channels()["DeliveryChannels"]
+            assert channel["s3BucketName"] == config_bucket
+            (status,) = config.describe_configuration_recorder_status()["ConfigurationRecordersStatus"]
+            assert status["recording"] is True, (who, region)
+            recorded.add((who, region))
+    assert len(recorded) == (len(cfg.accounts) + 1) * len(cfg.governed_regions)
+
     state_file = Path(engine_env["LANDINGZONE_EMULATOR_STATE"])
     state = json.loads(state_file.read_text())
     # moto has no instance metadata defaults: the emulator kept what stage baseline set; moto answers from it
@@ -257,7 +286,7 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     assert refused <= lacking, refused
     statuses = {c["id"]: c["status"] for c in report["checks"]}
     assert {statuses[c] for c in ("LZ-SVC-001", "LZ-SVC-002", "LZ-SVC-004", "LZ-SVC-005", "LZ-SVC-006",
-                                  "LZ-SVC-008")} == {"pass"}, statuses
+                                  "LZ-SVC-008", "LZ-SVC-009")} == {"pass"}, statuses
 
     # Someone turns GuardDuty's auto-enable off in one region, as `aws guardduty update-organization-configuration`
     # would: the audit reports exactly that (besides what no stage builds yet).
