@@ -35,8 +35,10 @@ import pulumi
 import pulumi_aws as aws
 
 from landingzone.config import MANAGEMENT_BASELINE, ROOT_OU, LandingZoneConfig, partition
-from stacks import config_recording
 from stacks.base import UNKNOWN, Providers, StageContext, account_id, account_id_known, as_output, opts
+from stacks.config_recording import config_recorders
+from stacks.config_recording import enabled as config_enabled
+from stacks.config_recording import fingerprint_inputs as config_fingerprint_inputs
 
 ADMIN_POLICY = "AdministratorAccess"
 MAX_SESSION_SECONDS = 3600
@@ -121,7 +123,7 @@ def fingerprint_inputs(ctx: StageContext) -> dict[str, Any]:
         "close_default_security_groups": cfg.close_default_security_groups,
         "iam_users_allowed": iam_users_allowed(cfg, account),
         "aws": cfg.aws.model_dump(mode="json"),
-        "aws_config": config_recording.fingerprint_inputs(ctx),
+        "aws_config": config_fingerprint_inputs(ctx),
     }
 
 
@@ -241,8 +243,7 @@ def program(ctx: StageContext) -> None:
         aws.iam.AccountPasswordPolicy("password-policy", opts=opts(provider), **PASSWORD_POLICY)
         hardening["password_policy"] = True
 
-    recorders = (config_recording.config_recorders(ctx, provider, account, known, management)
-                 if config_recording.enabled(cfg) else {})
+    recorders = config_recorders(ctx, provider, account, known, management) if config_enabled(cfg) else {}
 
     pulumi.export("admin_role_arns", arns)
     pulumi.export("closed_default_security_groups", closed)

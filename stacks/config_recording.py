@@ -43,6 +43,14 @@ RECORDER_NAME = "default"
 console keeps its recorder, now recording what the landing zone asks for, delivering to the Config bucket."""
 CHANNEL_NAME = "default"
 
+BASELINE_ACTIONS: tuple[str, ...] = (
+    "iam:CreateServiceLinkedRole", "config:PutConfigurationRecorder", "config:PutDeliveryChannel",
+    "config:StartConfigurationRecorder", "config:StopConfigurationRecorder", "config:DeleteConfigurationRecorder",
+    "config:DeleteDeliveryChannel",
+)
+"""What each baseline stack does with AWS Config in its account (create, change and, on destroy, delete), as the
+access role: protect-security-services must keep allowing it to that role (tests/unit)."""
+
 
 def enabled(cfg: LandingZoneConfig) -> bool:
     """Whether AWS Config records in every account (security_services.config.enabled)."""

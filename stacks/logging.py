@@ -28,7 +28,6 @@ import pulumi
 import pulumi_aws as aws
 
 from landingzone.config import LandingZoneConfig, QueryLayer, known_regions, partition
-from stacks import config_recording
 from stacks.base import (
     Providers,
     StageContext,
@@ -40,6 +39,8 @@ from stacks.base import (
 )
 from stacks.buckets import PrivateBucket, deny_insecure_transport
 from stacks.buckets import policy_document as _policy
+from stacks.config_recording import config_bucket as make_config_bucket
+from stacks.config_recording import enabled as config_enabled
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 S3_LOGGING = "logging.s3.amazonaws.com"
@@ -361,9 +362,8 @@ def program(ctx: StageContext) -> None:
         "trail-bucket", log_id.apply(lambda i: f"{cfg.name}-org-trail-{i}"), log_provider,
         kms_key_arn=kms_key_arn, versioned=True, expire_days=cfg.logging.bucket_retention_days, retain=True)
     # AWS Config's bucket (security_services.config.enabled): stacks/config_recording.py.
-    config_bucket = (config_recording.config_bucket(ctx, log_provider, log_id, org_id,
-                                                    cfg.logging.bucket_retention_days)
-                     if config_recording.enabled(cfg) else None)
+    config_bucket = (make_config_bucket(ctx, log_provider, log_id, org_id, cfg.logging.bucket_retention_days)
+                     if config_enabled(cfg) else None)
     logged = [trail_bucket.bucket.arn, *([config_bucket.bucket.arn] if config_bucket is not None else [])]
     access_logs_policy = access_logs.attach_policy(
         pulumi.Output.all(access_logs.bucket.arn, log_id, *logged).apply(
