@@ -14,7 +14,9 @@ account summary, tests/audit/moto_bridge.py). Nothing else is added: the trail, 
 roles and security groups the audit reads are the ones the stages created in moto. Default security groups: moto
 gives them an open egress rule and no ingress rule, AWS also a self-referencing ingress rule. The test relies on
 moto's egress rule (the stages must remove it for the audit to pass); AWS's extra ingress rule is removed the same
-way, since DefaultSecurityGroup strips every rule.
+way, since DefaultSecurityGroup strips every rule. AWS Config's service-linked role is made in the management
+account beforehand, as using Config there before would have: its baseline adopts it. Every account's recorders
+are read back from moto per governed region.
 """
 
 from __future__ import annotations
@@ -70,6 +72,16 @@ def _delete_default_vpc(aws: Aws, account: str, region: str) -> str:
     ec2.delete_vpc(VpcId=vpc["VpcId"])
     assert ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"] == []
     return str(vpc["VpcId"])
+
+
+def _config_service_linked_role(aws: Aws, account: str) -> str:
+    """AWSServiceRoleForConfig made as AWS Config makes it when set up in the console; returns its RoleId."""
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    role = aws.client("iam", account=account).create_role(
+        RoleName="AWSServiceRoleForConfig", Path="/aws-service-role/config.amazonaws.com/",
+        AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    return str(role["RoleId"])
 
 
 def _mirror_refused_delegations(state_file: Path) -> list[tuple[str, str]]:
@@ -168,6 +180,9 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     outputs = json.loads(run_cli(["outputs", "--config", str(path), "--json"], env=env, cwd=directory).stdout)
     account_ids: dict[str, str] = outputs["organization"]["account_ids"]
     deleted = _delete_default_vpc(aws, account_ids[NO_DEFAULT_VPC[0]], NO_DEFAULT_VPC[1])
+    # The management account used AWS Config before: its service-linked role exists (AWS refuses a second one),
+    # so its baseline must adopt it, not create it.
+    existing_role = _config_service_linked_role(aws, MANAGEMENT_ACCOUNT)
 
     applied = run_cli(["up", "--config", str(path), "--yes", "--json"], env=env, cwd=directory, timeout=1800)
     assert applied.returncode == 0, applied.stderr[-3000:]
@@ -212,6 +227,8 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
         roles = aws.client("iam", account=account).list_roles(
             PathPrefix="/aws-service-role/config.amazonaws.com/")["Roles"]
         assert [r["RoleName"] for r in roles] == ["AWSServiceRoleForConfig"], who
+        if who == "management":
+            assert roles[0]["RoleId"] == existing_role  # adopted (imported), not replaced
         for region in cfg.governed_regions:
             config = aws.client("config", account=account, region=region)
             (recorder,) = config.describe_configuration_recorders()["ConfigurationRecorders"]
