@@ -40,7 +40,7 @@ from landingzone.presets import preset_data  # noqa: E402
 
 REAL_PROVIDER_MB = 400
 PROVIDER_SCRIPT = str(EMULATOR / "provider.py").encode()
-STAGES = ("organization", "regions", "security", "baseline")
+STAGES = ("organization", "regions", "security", "logging", "baseline")  # baseline reads logging's Config bucket
 
 
 def _parents() -> dict[int, int]:

@@ -86,6 +86,10 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
     "aws:securityhub/configurationPolicy:ConfigurationPolicy": ("name", "region"),
     "aws:securityhub/configurationPolicyAssociation:ConfigurationPolicyAssociation": ("targetId", "region"),
     "aws:cfg/configurationAggregator:ConfigurationAggregator": ("name", "region"),
+    "aws:cfg/recorder:Recorder": ("name", "region", "recordingGroup"),
+    "aws:cfg/deliveryChannel:DeliveryChannel": ("s3BucketName", "region"),
+    "aws:cfg/recorderStatus:RecorderStatus": ("isEnabled", "region"),
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": ("awsServiceName",),
     "aws:accessanalyzer/analyzer:Analyzer": ("analyzerName", "type", "region"),
     "aws:inspector2/organizationConfiguration:OrganizationConfiguration": ("autoEnable", "region"),
     "aws:inspector2/enabler:Enabler": ("resourceTypes", "region"),
@@ -102,7 +106,8 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
 }
 
 
-OFFLINE_UNKNOWN_CALLS = frozenset({"aws:ec2/getVpcs:getVpcs", "aws:identitystore/getGroup:getGroup"})
+OFFLINE_UNKNOWN_CALLS = frozenset({"aws:ec2/getVpcs:getVpcs", "aws:identitystore/getGroup:getGroup",
+                                   "aws:iam/getRoles:getRoles"})
 """Data sources the programs call whose answer depends on what an account holds: offline they are unknown, so the
 resources that depend on them show as known after apply (as in the first preview of new accounts)."""
 

@@ -1,9 +1,10 @@
 """The staged Pulumi programs of the landing zone.
 
-``STAGES`` is the ordered registry: organization -> regions (opt-in regions enabled) -> security -> logging and
-security_services, baseline, guardrails and network (baseline and network: one stack per account); access and
-management_access (IAM Identity Center); governance (root access, contacts, budgets) last. Baseline runs before
-guardrails: guardrails such as deny-s3-block-public-access-changes freeze what the baseline sets.
+``STAGES`` is the ordered registry: organization -> regions (opt-in regions enabled) -> security -> logging ->
+baseline -> security_services, guardrails and network (baseline and network: one stack per account); access and
+management_access (IAM Identity Center); governance (root access, contacts, budgets) last. Baseline runs after
+logging (its AWS Config recorders deliver to logging's Config bucket) and before guardrails: guardrails such as
+deny-s3-block-public-access-changes freeze what the baseline sets.
 
 Each program is a plain function of a :class:`StageContext` (the validated configuration and the outputs of the
 stages it depends on) that registers pulumi_aws resources and exports documented outputs.
@@ -105,14 +106,18 @@ STAGES: tuple[Stage, ...] = (
     Stage("security", security.program, ("organization", "regions"), "management",
           "Security account as delegated administrator, IAM Identity Center's delegated administrator "
           "(management account resources only)", ("delegated_services",)),
-    Stage("baseline", baseline.program, ("organization", "regions"), "account",
-          "Per account (members and management): /org-admin/ roles, default security groups closed, EBS "
-          "encryption by default, account-level S3 Block Public Access, IMDSv2 defaults, password policy",
-          ("admin_role_arns", "closed_default_security_groups", "hardening"),
-          account_selector=baseline.baseline_accounts, fingerprint=baseline.fingerprint_inputs),
     Stage("logging", logging.program, ("organization", "security", "regions"), "security",
-          "Organization trail from the Security account, KMS key, trail bucket, Athena or Lake",
-          ("trail_arn", "trail_bucket", "kms_key_arn", "query_layer", "athena_workgroup", "event_data_store_arn")),
+          "Organization trail from the Security account, KMS key, trail bucket, Athena or Lake; the AWS Config "
+          "bucket",
+          ("trail_arn", "trail_bucket", "kms_key_arn", "query_layer", "config_bucket", "athena_workgroup",
+           "event_data_store_arn")),
+    # After logging: the AWS Config recorders deliver to logging's Config bucket.
+    Stage("baseline", baseline.program, ("organization", "regions", "logging"), "account",
+          "Per account (members and management): /org-admin/ roles, default security groups closed, EBS "
+          "encryption by default, account-level S3 Block Public Access, IMDSv2 defaults, password policy, AWS "
+          "Config recorders delivering to the log-archive account",
+          ("admin_role_arns", "closed_default_security_groups", "hardening", "config_recorders"),
+          account_selector=baseline.baseline_accounts, fingerprint=baseline.fingerprint_inputs),
     Stage("security_services", security_services.program, ("organization", "security", "regions"), "security",
           "GuardDuty, Security Hub CSPM, Config aggregator, Access Analyzer (Inspector, Macie, Detective when "
           "chosen) on across the organization from the Security account; findings to an encrypted SNS topic",

@@ -17,9 +17,12 @@ credentials for the management account (key ``management``). Regional resources 
 - EC2 instance metadata defaults: IMDSv2 required, hop limit 2.
 - An IAM account password policy where IAM users are allowed: the management account (SCPs never apply to it) and
   member accounts outside every deny-iam-users guardrail.
+- AWS Config (``security_services.config.enabled``, stacks/config_recording.py): the service-linked role and, per
+  governed region, a recorder of all supported types (global types in the home region only), a delivery channel to
+  stage logging's Config bucket and the recorder started. This is why stage baseline runs after stage logging.
 
 Outputs: admin_role_arns [ARN, ...], closed_default_security_groups {region: group id, or null where the region
-has no default VPC}, hardening {setting: [region, ...] or true}.
+has no default VPC}, hardening {setting: [region, ...] or true}, config_recorders {region: recorder name}.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ import pulumi_aws as aws
 
 from landingzone.config import MANAGEMENT_BASELINE, ROOT_OU, LandingZoneConfig, partition
 from stacks.base import UNKNOWN, Providers, StageContext, account_id, account_id_known, as_output, opts
+from stacks.config_recording import config_recorders
+from stacks.config_recording import enabled as config_enabled
+from stacks.config_recording import fingerprint_inputs as config_fingerprint_inputs
 
 ADMIN_POLICY = "AdministratorAccess"
 MAX_SESSION_SECONDS = 3600
@@ -117,6 +123,7 @@ def fingerprint_inputs(ctx: StageContext) -> dict[str, Any]:
         "close_default_security_groups": cfg.close_default_security_groups,
         "iam_users_allowed": iam_users_allowed(cfg, account),
         "aws": cfg.aws.model_dump(mode="json"),
+        "aws_config": config_fingerprint_inputs(ctx),
     }
 
 
@@ -236,6 +243,9 @@ def program(ctx: StageContext) -> None:
         aws.iam.AccountPasswordPolicy("password-policy", opts=opts(provider), **PASSWORD_POLICY)
         hardening["password_policy"] = True
 
+    recorders = config_recorders(ctx, provider, account, known, management) if config_enabled(cfg) else {}
+
     pulumi.export("admin_role_arns", arns)
     pulumi.export("closed_default_security_groups", closed)
     pulumi.export("hardening", hardening)
+    pulumi.export("config_recorders", recorders)

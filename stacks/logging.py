@@ -12,12 +12,15 @@ owned by the management account and its ARN carries the management account id.
 - Query layer: athena (Glue table with partition projection, an encrypted workgroup, saved security queries) or
   lake (an organization event data store, for organizations that already use CloudTrail Lake).
 
-Outputs: trail_arn, trail_bucket, kms_key_arn, query_layer, athena_workgroup | event_data_store_arn.
+- AWS Config bucket (security_services.config.enabled): where every account's recorders deliver
+  (stacks/config_recording.py), its access logged into the same access-log bucket.
+
+Outputs: trail_arn, trail_bucket, kms_key_arn, query_layer, config_bucket (null when AWS Config is off),
+athena_workgroup | event_data_store_arn.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,28 +37,15 @@ from stacks.base import (
     organization_id,
     upstream_output,
 )
+from stacks.buckets import PrivateBucket, deny_insecure_transport
+from stacks.buckets import policy_document as _policy
+from stacks.config_recording import config_bucket as make_config_bucket
+from stacks.config_recording import enabled as config_enabled
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 S3_LOGGING = "logging.s3.amazonaws.com"
-NONCURRENT_DAYS = 30
 ATHENA_RESULTS_DAYS = 30
 PROJECTION_START = "2024/01/01"
-
-
-def _policy(statements: Sequence[dict[str, Any]]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, separators=(",", ":"))
-
-
-def deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
-    return {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        # {"AWS": "*"} means the same as "*"; moto 5.2.5 crashes on the bare string in PutBucketLogging's check.
-        "Principal": {"AWS": "*"},
-        "Action": "s3:*",
-        "Resource": [bucket_arn, f"{bucket_arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
 
 
 def trail_bucket_policy(bucket_arn: str, trail_arn: str, org_id: str, management_id: str) -> str:
@@ -93,8 +83,10 @@ def trail_bucket_policy(bucket_arn: str, trail_arn: str, org_id: str, management
     ])
 
 
-def access_log_bucket_policy(bucket_arn: str, source_bucket_arn: str, log_account_id: str) -> str:
-    """TLS only; S3 server access logging may write for the trail bucket only."""
+def access_log_bucket_policy(bucket_arn: str, source_bucket_arn: str | Sequence[str], log_account_id: str) -> str:
+    """TLS only; S3 server access logging may write for the logged buckets only (the trail bucket, and the AWS
+    Config bucket when there is one)."""
+    sources = [source_bucket_arn] if isinstance(source_bucket_arn, str) else sorted(source_bucket_arn)
     return _policy([
         deny_insecure_transport(bucket_arn),
         {
@@ -104,7 +96,7 @@ def access_log_bucket_policy(bucket_arn: str, source_bucket_arn: str, log_accoun
             "Action": "s3:PutObject",
             "Resource": f"{bucket_arn}/*",
             "Condition": {
-                "ArnLike": {"aws:SourceArn": source_bucket_arn},
+                "ArnLike": {"aws:SourceArn": sources[0] if len(sources) == 1 else sources},
                 "StringEquals": {"aws:SourceAccount": log_account_id},
             },
         },
@@ -157,78 +149,6 @@ def key_policy(cfg: LandingZoneConfig, *, log_account_id: str, security_account_
             },
         },
     ])
-
-
-class PrivateBucket:
-    """A bucket with every public path closed: Block Public Access, bucket-owner-enforced ownership, default
-    encryption, a policy (always with a TLS-only statement), a lifecycle, and optionally versioning."""
-
-    def __init__(self, logical: str, name: pulumi.Input[str], provider: pulumi.ProviderResource, *,
-                 kms_key_arn: pulumi.Input[str] | None, versioned: bool, expire_days: int,
-                 retain: bool = False) -> None:
-        # retain: audit evidence outlives the landing zone. A destroy drops the bucket and its guards (public
-        # access block, ownership, encryption, policy) from the state and leaves them, and the logs, in AWS.
-        self.retain = retain
-        self.bucket = aws.s3.Bucket(logical, bucket=name, force_destroy=False,
-                                    opts=opts(provider, retain_on_delete=retain))
-        self.public_access_block = aws.s3.BucketPublicAccessBlock(
-            f"{logical}-public-access-block",
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=opts(provider, retain_on_delete=retain),
-        )
-        aws.s3.BucketOwnershipControls(
-            f"{logical}-ownership",
-            bucket=self.bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=opts(provider, retain_on_delete=retain),
-        )
-        default = (
-            aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn)
-            if kms_key_arn is not None
-            else aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                sse_algorithm="AES256")
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{logical}-encryption",
-            bucket=self.bucket.id,
-            rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                apply_server_side_encryption_by_default=default, bucket_key_enabled=kms_key_arn is not None)],
-            opts=opts(provider, retain_on_delete=retain),
-        )
-        if versioned:
-            aws.s3.BucketVersioning(
-                f"{logical}-versioning",
-                bucket=self.bucket.id,
-                versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-                opts=opts(provider, retain_on_delete=retain),
-            )
-        rule = aws.s3.BucketLifecycleConfigurationRuleArgs(
-            id=f"expire-after-{expire_days}-days",
-            status="Enabled",
-            filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-            expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=expire_days),
-            noncurrent_version_expiration=(
-                aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                    noncurrent_days=NONCURRENT_DAYS) if versioned else None),
-            abort_incomplete_multipart_upload=(
-                aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                    days_after_initiation=7)),
-        )
-        aws.s3.BucketLifecycleConfiguration(
-            f"{logical}-lifecycle", bucket=self.bucket.id, rules=[rule], opts=opts(provider, retain_on_delete=retain))
-        self.provider = provider
-        self.logical = logical
-
-    def attach_policy(self, policy: pulumi.Input[str]) -> aws.s3.BucketPolicy:
-        # After Block Public Access, so that a mistaken public statement is refused rather than applied.
-        return aws.s3.BucketPolicy(
-            f"{self.logical}-policy", bucket=self.bucket.id, policy=policy,
-            opts=opts(self.provider, depends_on=[self.public_access_block], retain_on_delete=self.retain))
 
 
 # ---- Athena ----------------------------------------------------------------------------------------------------
@@ -441,9 +361,13 @@ def program(ctx: StageContext) -> None:
     trail_bucket = PrivateBucket(
         "trail-bucket", log_id.apply(lambda i: f"{cfg.name}-org-trail-{i}"), log_provider,
         kms_key_arn=kms_key_arn, versioned=True, expire_days=cfg.logging.bucket_retention_days, retain=True)
+    # AWS Config's bucket (security_services.config.enabled): stacks/config_recording.py.
+    config_bucket = (make_config_bucket(ctx, log_provider, log_id, org_id, cfg.logging.bucket_retention_days)
+                     if config_enabled(cfg) else None)
+    logged = [trail_bucket.bucket.arn, *([config_bucket.bucket.arn] if config_bucket is not None else [])]
     access_logs_policy = access_logs.attach_policy(
-        pulumi.Output.all(access_logs.bucket.arn, trail_bucket.bucket.arn, log_id).apply(
-            lambda v: access_log_bucket_policy(v[0], v[1], v[2])))
+        pulumi.Output.all(access_logs.bucket.arn, log_id, *logged).apply(
+            lambda v: access_log_bucket_policy(v[0], v[2:], v[1])))
     trail_policy = trail_bucket.attach_policy(
         pulumi.Output.all(trail_bucket.bucket.arn, trail_arn, org_id, management_id).apply(
             lambda v: trail_bucket_policy(v[0], v[1], v[2], v[3])))
@@ -455,6 +379,14 @@ def program(ctx: StageContext) -> None:
         # S3 refuses the logging configuration until the target's policy lets the logging service write.
         opts=opts(log_provider, depends_on=[access_logs_policy]),
     )
+    if config_bucket is not None:
+        aws.s3.BucketLogging(
+            "config-bucket-access-logging",
+            bucket=config_bucket.bucket.id,
+            target_bucket=access_logs.bucket.id,
+            target_prefix=config_bucket.bucket.bucket.apply(lambda b: f"{b}/"),
+            opts=opts(log_provider, depends_on=[access_logs_policy]),
+        )
 
     trail = aws.cloudtrail.Trail(
         "organization-trail",
@@ -474,6 +406,7 @@ def program(ctx: StageContext) -> None:
     pulumi.export("trail_bucket", trail_bucket.bucket.bucket)
     pulumi.export("kms_key_arn", kms_key_arn)
     pulumi.export("query_layer", cfg.logging.query_layer.value)
+    pulumi.export("config_bucket", config_bucket.bucket.bucket if config_bucket is not None else None)
 
     if cfg.logging.query_layer == QueryLayer.ATHENA:
         account_ids = upstream_output(ctx, "organization", "account_ids")

@@ -83,8 +83,13 @@ COVERAGE: dict[str, tuple[tuple[str, ...], str]] = {
                     "ec2_networkacl_allow_ingress_any_port"),
                    "Prowler's ACL checks look at TCP only; we count TCP, UDP and all-protocol entries in rule "
                    "order, as CIS words it."),
+    "LZ-SVC-009": (("config_recorder_all_regions_enabled",),
+                   "Prowler checks the scanned account's recorder in every region it scans; we read every account's "
+                   "recorders through the access role, in the governed regions, and also ask for all supported "
+                   "resource types, the global ones in some region, and a delivery channel."),
 }
 """LZ check id -> (Prowler checks covering the same ground, where the logic differs)."""
+
 
 OUT_OF_SCOPE: dict[str, str] = {
     "cloudtrail_cloudwatch_logging_enabled": "The query layer is Athena over the trail bucket (or Lake): a "
@@ -104,7 +109,7 @@ OUT_OF_SCOPE: dict[str, str] = {
     "security contact only.",
     "s3_account_level_public_access_blocks": "Account-level Block Public Access belongs to the per-account "
     "baseline's checks.",
-    "accessanalyzer_enabled / guardduty_is_enabled / securityhub_enabled / config_recorder_all_regions_enabled":
+    "accessanalyzer_enabled / guardduty_is_enabled / securityhub_enabled":
     "Whether each security service runs belongs to the security services' checks; LZ-DEL-002 checks who "
     "administers them.",
 }

@@ -296,3 +296,53 @@ def findings_route(ctx: AuditContext) -> Iterator[Issue]:
             if topic.subscriptions == 0:
                 yield Issue(arn, f"the findings topic {arn.rsplit(':', 1)[-1]!r} has no subscriptions: nobody "
                             "receives the findings", admin, home)
+
+
+CONFIG_READS = ("config:describe_configuration_recorders", "config:describe_configuration_recorder_status",
+                "config:describe_delivery_channels", "sts:assume_role")
+
+
+def _config_recorders_read(ctx: AuditContext) -> bool:
+    return "config" in ctx.settings.enabled_security_services and any(
+        view.visible and view.config_recorders for view in ctx.found.account_views.values())
+
+
+@check(id="LZ-SVC-009", title="AWS Config records in every account and governed region",
+       severity=Severity.HIGH, practice=Practice.SECURITY_SERVICES,
+       rationale="An aggregator aggregates only what recorders record: each account needs a running recorder of "
+       "all supported resource types in every governed region (the global IAM types in one of them, the home "
+       "region) with a delivery channel, or its configuration history, and the Security Hub controls that "
+       "evaluate it, are missing.",
+       remediation="security_services.config.enabled: true (the default); each account's baseline stack (stage "
+       "`baseline`) creates the recorder, the delivery channel to the Config bucket stage `logging` makes in the "
+       "log-archive account, and starts it; protect-security-services keeps anyone else from stopping it. "
+       "Elsewhere: `aws configservice put-configuration-recorder`, `put-delivery-channel` and "
+       "`start-configuration-recorder` in each account and region.",
+       cis=Cis(v3="3.3", v5="3.3", v7="4.3"), nist=("ID.AM", "DE.CM"), applies=_config_recorders_read,
+       needs=CONFIG_READS)
+def config_recording_everywhere(ctx: AuditContext) -> Iterator[Issue]:
+    home = ctx.found.options.home_region
+    for account_id in sorted(ctx.found.account_views):
+        view = ctx.found.account_views[account_id]
+        if not view.visible:
+            continue
+        for region in _regions(ctx):
+            seen = view.config_recorders.get(region)
+            if seen is None:
+                continue  # not read (listed as not visible)
+            where = f"{account_id} ({region})"
+            if seen.name is None:
+                yield Issue(f"{account_id}/{region}", f"AWS Config has no configuration recorder in {where}",
+                            account_id, region)
+                continue
+            problems = [what for what, bad in (
+                ("is not recording", not seen.recording),
+                ("does not record all supported resource types", not seen.all_supported),
+                ("has no delivery channel", seen.delivery_bucket is None)) if bad]
+            if problems:
+                yield Issue(f"{account_id}/{region}", f"AWS Config's recorder {seen.name!r} in {where} "
+                            f"{' and '.join(problems)}", account_id, region)
+        read = [view.config_recorders[r] for r in _regions(ctx) if r in view.config_recorders]
+        if len(read) == len(_regions(ctx)) and not any(s.include_global for s in read if s.name is not None):
+            yield Issue(account_id, f"AWS Config records the global resource types (IAM) in no region of "
+                        f"{account_id} (the home region {home} should)", account_id, home)

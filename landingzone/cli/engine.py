@@ -24,7 +24,7 @@ from landingzone.orchestrator import STACK_MEMORY_MB, Orchestrator, StacksFailed
 from landingzone.orchestrator.pool import MAX_DEFAULT_PARALLEL
 
 StageOption = Annotated[str | None, typer.Option("--stage", "-s", help="Only this stage and the stages it needs "
-                                                 "(organization, regions, security, baseline, logging, "
+                                                 "(organization, regions, security, logging, baseline, "
                                                  "security_services, guardrails, network, governance, access, "
                                                  "management_access).")]
 ConcurrencyOption = Annotated[int | None, typer.Option(

@@ -52,7 +52,7 @@ def _render_stage(console: Console, stage_plan: StagePlan) -> None:
 def plan_command(
     config: ConfigOption = lzconfig.DEFAULT_CONFIG_PATH,
     stage: Annotated[str | None, typer.Option(help="Plan only this stage: organization, regions, security, "
-                                              "baseline, logging, security_services, guardrails, network, "
+                                              "logging, baseline, security_services, guardrails, network, "
                                               "governance, access or management_access.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     fmt: Annotated[PlanFormat, choice_option(PlanFormat, "--format", "-f", help_text="text (tables), json (one "

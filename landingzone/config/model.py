@@ -188,7 +188,8 @@ class LoggingConfig(_Model):
     trail_name: str = "organization-trail"
     """Name of the organization-wide CloudTrail trail."""
     bucket_retention_days: int = Field(default=365, ge=1, le=36500)
-    """Days the trail's log files are kept in the bucket before they expire."""
+    """Days the trail's log files (and AWS Config's history and snapshots, in the Config bucket) are kept before they
+    expire."""
     kms: bool = True
     """Encrypt log files with a customer-managed KMS key (CIS 3.5 / 4.5)."""
     query_layer: QueryLayer = QueryLayer.ATHENA

@@ -133,15 +133,33 @@ class SecurityHubSettings(_Service):
         return list(dict.fromkeys(value))
 
 
+DELIVERY_FREQUENCIES = ("One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours")
+"""AWS Config's snapshot delivery frequencies (MaximumExecutionFrequency)."""
+
+
 class ConfigSettings(_Service):
     """AWS Config: the configuration history of every resource, which Security Hub's controls evaluate."""
 
     enabled: bool = True
-    """(Default: on while organization.security_services delegates it.) Turn AWS Config on: an organization aggregator
-    in the Security account over the governed regions. The recorder and delivery channel of each account belong to
-    the per-account baseline stage."""
+    """(Default: on while organization.security_services delegates it.) Turn AWS Config on in every account and
+    governed region: stage logging creates a Config bucket in the log-archive account (versioned, TLS only,
+    public access blocked, writable by AWS Config for this organization's accounts only); each account's baseline
+    stack creates Config's service-linked role (adopting it where it exists) and, in every governed region, a
+    recorder of all supported resource types (global ones, IAM's, in the home region only), a delivery channel to
+    that bucket and the recorder started; stage security_services adds an organization aggregator in the Security
+    account. Off: no bucket, no recorders, no aggregator. AWS Config is priced per configuration item recorded."""
     aggregator_name: str = "organization"
     """Name of the organization aggregator in the Security account."""
+    delivery_frequency: str = "TwentyFour_Hours"
+    """How often AWS Config delivers a configuration snapshot to the Config bucket: One_Hour, Three_Hours,
+    Six_Hours, Twelve_Hours or TwentyFour_Hours (changes are delivered as they are recorded either way)."""
+
+    @field_validator("delivery_frequency")
+    @classmethod
+    def _delivery_frequency(cls, value: str) -> str:
+        if value not in DELIVERY_FREQUENCIES:
+            raise ValueError(f"{value!r} is not one of {', '.join(DELIVERY_FREQUENCIES)}")
+        return value
 
     @field_validator("aggregator_name")
     @classmethod

@@ -323,6 +323,22 @@ class NetworkAclEntry:
 
 
 @dataclass(frozen=True)
+class ConfigRecorderInfo:
+    """AWS Config in one account and region: its configuration recorder (the customer-managed one; service-linked
+    recorders record for their service only) and delivery channel."""
+
+    name: str | None
+    """None: the region has no recorder."""
+    recording: bool = False
+    all_supported: bool = False
+    """Records all supported resource types (and the new ones as AWS adds them)."""
+    include_global: bool = False
+    """Also records the global resource types (IAM's)."""
+    delivery_bucket: str | None = None
+    """The delivery channel's bucket; None: no delivery channel."""
+
+
+@dataclass(frozen=True)
 class NetworkAclInfo:
     account_id: str
     region: str
@@ -374,6 +390,9 @@ class AccountView:
     """All four account-level S3 Block Public Access settings on; None when the read gave nothing usable."""
     imds_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Region -> the account's EC2 instance metadata defaults (HttpTokens, HttpPutResponseHopLimit, ...)."""
+    config_recorders: dict[str, ConfigRecorderInfo] = field(default_factory=dict)
+    """Region -> AWS Config's recorder and delivery channel there (regions whose reads gave nothing usable are
+    missing)."""
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,17 @@ ENGINE_HINTS: tuple[tuple[str, str], ...] = (
      "stage security looks up the default VPC of every account in every governed region "
      "(close_default_security_groups): enable the region for that account, remove it from governed_regions, or "
      "set close_default_security_groups: false"),
+    ("MaxNumberOfConfigurationRecordersExceeded",
+     "the account already has an AWS Config recorder of another name (AWS allows one per region; the baseline's "
+     "is named 'default'): delete it (`aws configservice delete-configuration-recorder`) so the baseline's takes "
+     "over, or set security_services.config.enabled: false"),
+    ("MaxNumberOfDeliveryChannelsExceeded",
+     "the account already has an AWS Config delivery channel of another name (one per region; the baseline's is "
+     "named 'default'): delete it (`aws configservice delete-delivery-channel`), or set "
+     "security_services.config.enabled: false"),
+    ("InsufficientDeliveryPolicyException",
+     "AWS Config cannot write to the Config bucket: apply stage logging first (`landingzone up --stage logging`), "
+     "which sets the bucket's policy for this organization's accounts"),
 )
 """(fragment of an engine error, what to do): added to a failed stage's message when the fragment appears."""
 

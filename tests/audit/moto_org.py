@@ -29,7 +29,7 @@ import boto3
 
 from landingzone.policies.catalog import RenderContext, default_catalog
 from tests.audit import moto_bridge
-from tests.audit.moto_services import SERVICE_BREAKS, build_security_services
+from tests.audit.moto_services import SERVICE_BREAKS, build_config_recording, build_security_services
 
 MANAGEMENT_ACCOUNT = "123456789012"  # moto's default account: the caller, and so the management account
 HOME = "us-east-1"
@@ -489,6 +489,10 @@ def build_organization(endpoint: str, breaks: Iterable[str] = (), *, extra_workl
             org.client("s3control", account_id).put_public_access_block(
                 AccountId=account_id, PublicAccessBlockConfiguration=dict.fromkeys(
                     ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True))
+
+    # AWS Config recording everywhere (stage baseline), delivering to the log-archive account's Config bucket.
+    build_config_recording(org, accounts=[MANAGEMENT_ACCOUNT, *ids.values()], log_archive=log_archive,
+                           organization_id=organization_id, regions=regions, broken=broken, breaks_in=production)
 
     # The management account: no workloads, no IAM users (unless broken).
     if "mgmt-workload" in broken:

@@ -192,7 +192,7 @@ def reset_analyzers_and_finding_aggregators(analyzers: dict[str, dict[str, str]]
 
 SERVICE_BREAKS = frozenset({"guardduty-auto-enable-off", "guardduty-plan-off", "securityhub-not-auto-enabled",
                             "no-finding-aggregator", "no-config-aggregator", "no-access-analyzer",
-                            "no-findings-route"})
+                            "no-findings-route", "config-recorder-stopped"})
 PLANS = ("S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS")
 
 
@@ -243,3 +243,28 @@ def build_security_services(org: Any, *, security: str, guardduty_admin: str, re
     for name, source in (("securityhub-findings", "aws.securityhub"), ("guardduty-findings", "aws.guardduty")):
         events.put_rule(Name=name, EventPattern=json.dumps({"source": [source]}), State="ENABLED")
         events.put_targets(Rule=name, Targets=[{"Id": "topic", "Arn": topic}])
+
+
+def build_config_recording(org: Any, *, accounts: list[str], log_archive: str, organization_id: str,
+                           regions: tuple[str, ...], broken: frozenset[str], breaks_in: str) -> str:
+    """AWS Config as stage baseline sets it up (through boto3 over HTTP): in every account and region a recorder
+    of all supported types (the global ones in the home region only), a delivery channel to a Config bucket in
+    the log-archive account, the recorder started; ``config-recorder-stopped`` leaves the home region's recorder
+    of account ``breaks_in`` stopped. Returns the bucket's name."""
+    from stacks.config_recording import config_bucket_policy, service_linked_role_arn_for
+
+    home = regions[0]
+    bucket = f"{organization_id}-config"
+    s3 = org.client("s3", log_archive)
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=config_bucket_policy(f"arn:aws:s3:::{bucket}", organization_id))
+    for account in accounts:
+        for region in regions:
+            config = org.client("config", account, region)
+            config.put_configuration_recorder(ConfigurationRecorder={
+                "name": "default", "roleARN": service_linked_role_arn_for("aws", account),
+                "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": region == home}})
+            config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": bucket})
+            if not ("config-recorder-stopped" in broken and account == breaks_in and region == home):
+                config.start_configuration_recorder(ConfigurationRecorderName="default")
+    return bucket

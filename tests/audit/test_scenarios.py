@@ -54,6 +54,7 @@ SCENARIOS: dict[str, set[str]] = {
     "no-config-aggregator": {"LZ-SVC-005"},
     "no-access-analyzer": {"LZ-SVC-006"},
     "no-findings-route": {"LZ-SVC-008"},
+    "config-recorder-stopped": {"LZ-SVC-009"},
     # SCPs off: nothing protects the admin roles nor keeps workloads in the governed regions either.
     "scps-disabled": {"LZ-GRD-001", "LZ-IAM-002", "LZ-REG-001"},
     "no-root-mfa": {"LZ-MGT-004"},
@@ -85,6 +86,7 @@ MESSAGES: dict[str, tuple[str, ...]] = {
     "internal-private-outside-vpcs": ("10.20.0.0/16 to tcp 5432 (private address space 10.0.0.0/8 outside every VPC",),
     "trail-write-only": ("does not record read management events",),
     "nacl-open-admin-ports": ("tcp 22 from 0.0.0.0/0 (rule 100)", "udp 3389 from 0.0.0.0/0"),
+    "config-recorder-stopped": ("AWS Config's recorder 'default' in ", "(us-east-1) is not recording"),
 }
 """What the finding must say, beyond its id."""
 

@@ -11,6 +11,7 @@ import pytest
 from landingzone.audit import run_audit
 from landingzone.audit.model import AuditContext, AuditSettings
 from landingzone.discovery import AccountInfo, Discovery, DiscoveryOptions, OrganizationInfo, RootInfo
+from landingzone.discovery.model import AccountView, ConfigRecorderInfo
 from landingzone.discovery.services import (
     ACCESS_ANALYZER,
     CONFIG,
@@ -58,11 +59,17 @@ def discovery(view: SecurityServicesView) -> Discovery:
                       AccountInfo(SEC, "security", "s@example.com", "ACTIVE", "r-ab12", "Root"),
                       AccountInfo(PROD, "production", "p@example.com", "ACTIVE", "r-ab12", "Root")]
     found.security_services = view
+    # AWS Config records in every account and region (stage baseline): IAM's global types in the home region.
+    for account in (MGMT, SEC, PROD):
+        found.account_views[account] = AccountView(account, config_recorders={
+            r: ConfigRecorderInfo("default", True, True, r == "us-east-1", "lz-config-444444444444")
+            for r in REGIONS})
     return found
 
 
-def findings(view: SecurityServicesView, settings: AuditSettings | None = None) -> list[tuple[str, str | None]]:
-    ctx = AuditContext(discovery(view), settings=settings)
+def findings(view: SecurityServicesView, settings: AuditSettings | None = None,
+             found: Discovery | None = None) -> list[tuple[str, str | None]]:
+    ctx = AuditContext(found or discovery(view), settings=settings)
     report = run_audit(ctx, only={c for c in _svc_ids()})
     return sorted(((f.id, f.issue.region) for f in report.findings), key=lambda p: (p[0], p[1] or ""))
 
@@ -191,3 +198,39 @@ def test_expectations_come_from_the_configuration() -> None:
     view.guardduty = None
     del view.admins[GUARDDUTY]
     assert not [f for f in run_audit(AuditContext.from_config(discovery(view), off), only=_svc_ids()).findings]
+
+
+@pytest.mark.parametrize(("recorder", "expected"), [
+    (ConfigRecorderInfo(None, delivery_bucket="b"), "AWS Config has no configuration recorder in 333333333333 "
+     "(eu-west-1)"),
+    (ConfigRecorderInfo("default", False, True, False, "b"), "'default' in 333333333333 (eu-west-1) is not "
+     "recording"),
+    (ConfigRecorderInfo("default", True, False, False, "b"), "does not record all supported resource types"),
+    (ConfigRecorderInfo("default", True, True, False, None), "has no delivery channel"),
+])
+def test_config_recording_in_every_account_and_region(recorder: ConfigRecorderInfo, expected: str) -> None:
+    found = discovery(well_built())
+    found.account_views[PROD].config_recorders["eu-west-1"] = recorder
+    report = run_audit(AuditContext(found), only={"LZ-SVC-009"})
+    assert [(f.id, f.issue.account_id, f.issue.region) for f in report.findings] == [
+        ("LZ-SVC-009", PROD, "eu-west-1")]
+    assert expected in report.findings[0].issue.message
+
+
+def test_config_global_types_recorded_in_no_region() -> None:
+    found = discovery(well_built())
+    found.account_views[SEC].config_recorders["us-east-1"] = replace(
+        found.account_views[SEC].config_recorders["us-east-1"], include_global=False)
+    assert findings(well_built(), found=found) == [("LZ-SVC-009", "us-east-1")]
+    # A region whose reads answered nothing is not judged (listed as not visible), nor is the global question.
+    del found.account_views[SEC].config_recorders["eu-west-1"]
+    assert findings(well_built(), found=found) == []
+
+
+def test_config_recording_not_expected_when_config_is_off() -> None:
+    found = discovery(well_built())
+    found.account_views[PROD].config_recorders.clear()
+    found.account_views[SEC].config_recorders = {r: ConfigRecorderInfo(None) for r in REGIONS}
+    off = AuditSettings(enabled_security_services=("guardduty", "securityhub", "access-analyzer"))
+    report = run_audit(AuditContext(found, settings=off), only={"LZ-SVC-009"})
+    assert report.findings == [] and [r.status for r in report.results] == ["n/a"]

@@ -32,8 +32,10 @@ def test_stacks_json_lists_every_stack_in_dependency_order(tmp_path: Path) -> No
         assert set(entry["depends_on"]) <= set(names[:position]), entry
     baseline = [e for e in entries if e["stage"] == "baseline"]
     assert [e["account"] for e in baseline] == ["management", *(a.name for a in cfg.accounts)]
-    upstream = ["acme-landing-zone-organization", "acme-landing-zone-regions"]
+    # baseline runs after logging: its AWS Config recorders deliver to logging's Config bucket
+    upstream = ["acme-landing-zone-organization", "acme-landing-zone-regions", "acme-landing-zone-logging"]
     assert all(e["scope"] == "account" and e["depends_on"] == upstream for e in baseline)
+    assert names.index("acme-landing-zone-logging") < names.index("acme-landing-zone-baseline-management")
     assert entries[0] == {"name": "acme-landing-zone-organization", "stage": "organization", "account": None,
                           "scope": "management", "depends_on": []}
 

@@ -29,6 +29,7 @@ from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import account_settings  # noqa: E402,F401 (registers the account-level settings)
+import config_recording  # noqa: E402,F401 (registers AWS Config recording: recorders, channels, status)
 import governance  # noqa: E402, F401  (registers the governance and regions stages' types)
 import guardduty_securityhub  # noqa: E402, F401  (registers GuardDuty and Security Hub)
 import identity_center  # noqa: E402, F401  (registers the IAM Identity Center types)

@@ -36,7 +36,8 @@ STILL_REFUSED = 90
 """After the organization stage, the emulator is told to refuse AssumeRole into each account it created until
 this many seconds from then (LANDINGZONE_EMULATOR_ASSUME_ROLE_DELAY, counted from each account's creation): every
 member account's baseline meets the refusal first and must retry, however long the machine took to get there."""
-STAGES = ("organization", "regions", "baseline")
+STAGES = ("organization", "regions", "security", "logging", "baseline")
+"""Stage baseline and what it needs (logging: the Config bucket the AWS Config recorders deliver to)."""
 PROVIDER_SCRIPT = str(EMULATOR_DIR / "provider.py")
 
 
@@ -132,7 +133,10 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
         orch = Orchestrator(cfg, path, on_event=events.append, concurrency=PARALLEL,
                             stages=[stacks.stage(n) for n in STAGES])
         with Sampler() as sampler:
-            orch.up("organization")
+            # The stages before baseline first (logging works in the Security account), then every member's
+            # access role is refused for a while: the baselines meet it in the full `up` below, where the stages
+            # already applied have nothing to change.
+            orch.up("logging")
             created = json.loads((tmp / "emulator-state.json").read_text())["accounts_created"]
             mp.setenv("LANDINGZONE_EMULATOR_ASSUME_ROLE_DELAY",
                       str(int(time.time() - min(created.values())) + STILL_REFUSED))
@@ -142,7 +146,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
 
 def test_twelve_accounts_run_in_a_bounded_pool(scenario: Scenario) -> None:
     labels = [s.ref.label for s in scenario.up.stacks]
-    expected = ["organization", "regions", f"baseline[{MANAGEMENT_BASELINE}]",
+    expected = ["organization", "regions", "security", "logging", f"baseline[{MANAGEMENT_BASELINE}]",
                 *(f"baseline[{a.name}]" for a in scenario.cfg.accounts)]
     assert sorted(labels) == sorted(expected) and len(scenario.cfg.accounts) == MEMBERS
     assert max(scenario.samples) <= PARALLEL + 2, max(scenario.samples)
@@ -179,7 +183,7 @@ def test_changed_only_skips_everything_unchanged(scenario: Scenario) -> None:
     result = scenario.orchestrator().up(changed_only=True)
     assert all(s.skipped == "unchanged since its last successful up" for s in result.stacks), [
         (s.ref.label, s.skipped) for s in result.stacks]
-    assert len(result.stacks) == 2 + 1 + MEMBERS  # organization, regions, the baselines
+    assert len(result.stacks) == 4 + 1 + MEMBERS  # organization, regions, security, logging, the baselines
 
 
 def test_a_refused_account_fails_alone_and_the_others_run(scenario: Scenario,

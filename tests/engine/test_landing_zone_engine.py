@@ -22,7 +22,7 @@ pytestmark = pytest.mark.engine
 BASELINES = tuple(f"baseline[{a}]" for a in ("management", "security", "log-archive", "shared-services", "production",
                                               "development"))
 """The medium preset's baseline stacks: the management account and its five member accounts, in that order."""
-STAGES = ("organization", "regions", "security", *BASELINES, "logging", "security_services", "guardrails",
+STAGES = ("organization", "regions", "security", "logging", *BASELINES, "security_services", "guardrails",
           "network[production]",
           "network[development]", "governance")
 

@@ -14,7 +14,9 @@ account summary, tests/audit/moto_bridge.py). Nothing else is added: the trail, 
 roles and security groups the audit reads are the ones the stages created in moto. Default security groups: moto
 gives them an open egress rule and no ingress rule, AWS also a self-referencing ingress rule. The test relies on
 moto's egress rule (the stages must remove it for the audit to pass); AWS's extra ingress rule is removed the same
-way, since DefaultSecurityGroup strips every rule.
+way, since DefaultSecurityGroup strips every rule. AWS Config's service-linked role is made in the management
+account beforehand, as using Config there before would have: its baseline adopts it. Every account's recorders
+are read back from moto per governed region.
 """
 
 from __future__ import annotations
@@ -70,6 +72,16 @@ def _delete_default_vpc(aws: Aws, account: str, region: str) -> str:
     ec2.delete_vpc(VpcId=vpc["VpcId"])
     assert ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"] == []
     return str(vpc["VpcId"])
+
+
+def _config_service_linked_role(aws: Aws, account: str) -> str:
+    """AWSServiceRoleForConfig made as AWS Config makes it when set up in the console; returns its RoleId."""
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    role = aws.client("iam", account=account).create_role(
+        RoleName="AWSServiceRoleForConfig", Path="/aws-service-role/config.amazonaws.com/",
+        AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    return str(role["RoleId"])
 
 
 def _mirror_refused_delegations(state_file: Path) -> list[tuple[str, str]]:
@@ -164,6 +176,9 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     outputs = json.loads(run_cli(["outputs", "--config", str(path), "--json"], env=env, cwd=directory).stdout)
     account_ids: dict[str, str] = outputs["organization"]["account_ids"]
     deleted = _delete_default_vpc(aws, account_ids[NO_DEFAULT_VPC[0]], NO_DEFAULT_VPC[1])
+    # The management account used AWS Config before: its service-linked role exists (AWS refuses a second one),
+    # so its baseline must adopt it, not create it.
+    existing_role = _config_service_linked_role(aws, MANAGEMENT_ACCOUNT)
 
     applied = run_cli(["up", "--config", str(path), "--yes", "--json"], env=env, cwd=directory, timeout=1800)
     assert applied.returncode == 0, applied.stderr[-3000:]
@@ -191,6 +206,37 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
             assert group["IpPermissions"] == [] and group["IpPermissionsEgress"] == [], (who, region, group)
             # the rest of the account's hardening, in each governed region
             assert ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is True
+
+    # AWS Config records in every account and governed region (stage baseline), read back from moto: all
+    # supported types, IAM's global ones in the home region only, delivering to stage logging's Config bucket in
+    # the log-archive account, started.
+    config_bucket = outputs["logging"]["config_bucket"]
+    log_id = account_ids[cfg.log_account.name]
+    s3 = aws.client("s3", account=log_id)
+    assert config_bucket == f"{cfg.name}-config-{log_id}" and config_bucket in {
+        b["Name"] for b in s3.list_buckets()["Buckets"]}
+    assert "aws:SourceOrgID" in s3.get_bucket_policy(Bucket=config_bucket)["Policy"]
+    recorded = set()
+    for who, values in baseline.items():
+        account = MANAGEMENT_ACCOUNT if who == "management" else account_ids[who]
+        assert values["config_recorders"] == dict.fromkeys(cfg.governed_regions, "default"), who
+        roles = aws.client("iam", account=account).list_roles(
+            PathPrefix="/aws-service-role/config.amazonaws.com/")["Roles"]
+        assert [r["RoleName"] for r in roles] == ["AWSServiceRoleForConfig"], who
+        if who == "management":
+            assert roles[0]["RoleId"] == existing_role  # adopted (imported), not replaced
+        for region in cfg.governed_regions:
+            config = aws.client("config", account=account, region=region)
+            (recorder,) = config.describe_configuration_recorders()["ConfigurationRecorders"]
+            assert recorder["roleARN"] == roles[0]["Arn"]
+            assert recorder["recordingGroup"]["allSupported"] is True
+            assert recorder["recordingGroup"]["includeGlobalResourceTypes"] is (region == cfg.home_region)
+            (channel,) = config.describe_delivery_channels()["DeliveryChannels"]
+            assert channel["s3BucketName"] == config_bucket
+            (status,) = config.describe_configuration_recorder_status()["ConfigurationRecordersStatus"]
+            assert status["recording"] is True, (who, region)
+            recorded.add((who, region))
+    assert len(recorded) == (len(cfg.accounts) + 1) * len(cfg.governed_regions)
 
     state_file = Path(engine_env["LANDINGZONE_EMULATOR_STATE"])
     state = json.loads(state_file.read_text())
@@ -253,7 +299,7 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     assert refused <= lacking, refused
     statuses = {c["id"]: c["status"] for c in report["checks"]}
     assert {statuses[c] for c in ("LZ-SVC-001", "LZ-SVC-002", "LZ-SVC-004", "LZ-SVC-005", "LZ-SVC-006",
-                                  "LZ-SVC-008")} == {"pass"}, statuses
+                                  "LZ-SVC-008", "LZ-SVC-009")} == {"pass"}, statuses
 
     # Someone turns GuardDuty's auto-enable off in one region, as `aws guardduty update-organization-configuration`
     # would: the audit reports exactly that (besides what no stage builds yet).

@@ -74,7 +74,8 @@ def upgrade(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Upgrade]:
         before = _ids(legacy, aws, cfg)
         events: list[ev.Event] = []
         today = Orchestrator(cfg, path, on_event=events.append, concurrency=2,
-                             stages=[stacks.stage(n) for n in ("organization", "regions", "security", "baseline")])
+                             stages=[stacks.stage(n) for n in ("organization", "regions", "security", "logging",
+                                                               "baseline")])
         up = today.up()
         after = _ids(today, aws, cfg)
         preview = today.preview()

@@ -24,6 +24,7 @@ ROLE = "aws:iam/role:Role"
 PROVIDER = "pulumi:providers:aws"
 DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
 GET_VPCS = "aws:ec2/getVpcs:getVpcs"
+GET_ROLES = "aws:iam/getRoles:getRoles"
 EBS = "aws:ebs/encryptionByDefault:EncryptionByDefault"
 EBS_KEY = "aws:ebs/defaultKmsKey:DefaultKmsKey"
 ACCOUNT_BPA = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
@@ -128,7 +129,8 @@ def test_default_kms_key_where_configured() -> None:
 def test_every_switch_turns_its_part_off() -> None:
     off = {"org_admin_roles": False, "ebs_encryption_by_default": False, "s3_account_public_access_block": False,
            "imds_defaults": False, "password_policy": False}
-    cfg = config("medium", baseline=off, close_default_security_groups=False)
+    cfg = config("medium", baseline=off, close_default_security_groups=False,
+                 security_services={"config": {"enabled": False}})  # AWS Config's recorders: its own switch
     for account in (MANAGEMENT_BASELINE, "production"):
         result = run_stage("baseline", cfg, account=account)
         assert [r.type for r in result.resources] == [PROVIDER]
@@ -178,6 +180,8 @@ class DefaultVpcMocks(PlanMocks):
         self.calls: list[tuple[str, str, Any]] = []
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        if args.token == GET_ROLES:  # AWS Config's service-linked role (tests/stacks/test_config_recording.py)
+            return {"arns": [], "names": []}, []
         assert args.token == GET_VPCS, args.token
         provider = args.provider.split("::")[3]  # "<urn>::<id>": the urn's last part is the provider's name
         region = args.args["region"]
@@ -187,7 +191,8 @@ class DefaultVpcMocks(PlanMocks):
 
 
 def _run(cfg: Any, account: str, mocks: PlanMocks, *, preview: bool = False) -> Any:
-    ctx = stacks.StageContext(config=cfg, upstream={"organization": applied_organization(cfg)}, account=account)
+    upstream = {"organization": applied_organization(cfg), "logging": {"config_bucket": f"{cfg.name}-config-1"}}
+    ctx = stacks.StageContext(config=cfg, upstream=upstream, account=account)
     return run_program(stacks.stage("baseline").program, ctx, stack=f"s-{account}", preview=preview, mocks=mocks)
 
 
@@ -243,7 +248,8 @@ class RefusingMocks(DefaultVpcMocks):
     """An account that cannot be read in one region (an opt-in region not enabled for it, say)."""
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
-        if args.provider.split("::")[3] == "account-production" and args.args["region"] == "us-west-2":
+        if (args.token == GET_VPCS and args.provider.split("::")[3] == "account-production"
+                and args.args["region"] == "us-west-2"):
             # as the engine reports a failed data-source call to the SDK
             return {}, [("region", "UnauthorizedOperation: the region is not enabled for this account")]
         return super().call(args)

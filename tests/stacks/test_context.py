@@ -23,7 +23,7 @@ def test_unknown_is_a_singleton_that_survives_pickling() -> None:
 
 
 def test_registry_order_dependencies_and_scopes() -> None:
-    assert [s.name for s in stacks.STAGES] == ["organization", "regions", "security", "baseline", "logging",
+    assert [s.name for s in stacks.STAGES] == ["organization", "regions", "security", "logging", "baseline",
                                                "security_services", "guardrails", "network", "access",
                                                "management_access", "governance"]
     by_name = {s.name: s for s in stacks.STAGES}
@@ -40,7 +40,9 @@ def test_registry_order_dependencies_and_scopes() -> None:
     assert by_name["access"].scope == "delegated-admin"
     assert by_name["management_access"].depends_on == ("organization", "regions", "security", "access")
     assert by_name["management_access"].scope == "management"
-    assert by_name["baseline"].depends_on == ("organization", "regions") and by_name["baseline"].scope == "account"
+    # baseline's AWS Config recorders deliver to logging's Config bucket
+    assert by_name["baseline"].depends_on == ("organization", "regions", "logging")
+    assert by_name["baseline"].scope == "account"
     # baseline sets what guardrails such as deny-s3-block-public-access-changes then freeze: it runs first
     assert [s.name for s in stacks.STAGES].index("baseline") < [s.name for s in stacks.STAGES].index("guardrails")
     assert by_name["network"].scope == "account" and by_name["logging"].scope == "security"

@@ -25,8 +25,8 @@ def test_every_preset_plans_every_stage(name: str) -> None:
     cfg = preset(name)
     plans = plan(cfg)
     stages = [p.stage for p in plans]
-    assert stages == (["organization", "regions", "security"] + ["baseline"] * (1 + len(cfg.accounts))
-                      + ["logging", "security_services", "guardrails"] + ["network"] * len(cfg.network)
+    assert stages == (["organization", "regions", "security", "logging"] + ["baseline"] * (1 + len(cfg.accounts))
+                      + ["security_services", "guardrails"] + ["network"] * len(cfg.network)
                       + ["governance"])
     assert [p.account for p in plans if p.stage == "baseline"] == ["management", *(a.name for a in cfg.accounts)]
     assert [p.account for p in plans if p.stage == "network"] == [n.account for n in cfg.network]

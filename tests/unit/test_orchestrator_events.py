@@ -165,3 +165,12 @@ def test_a_failed_default_vpc_lookup_says_what_to_do() -> None:
     assert hinted.startswith(text)
     assert "governed_regions" in hinted and "close_default_security_groups: false" in hinted
     assert with_hints("error: something else") == "error: something else"
+
+
+def test_an_adopted_accounts_own_config_recorder_says_what_to_do() -> None:
+    text = ("error: creating aws:cfg/recorder:Recorder config-recorder-us-east-1: An error occurred "
+            "(MaxNumberOfConfigurationRecordersExceededException) when calling the PutConfigurationRecorder")
+    hinted = with_hints(text)
+    assert hinted.startswith(text)
+    assert "delete-configuration-recorder" in hinted and "security_services.config.enabled: false" in hinted
+    assert "logging" in with_hints("error: InsufficientDeliveryPolicyException: Insufficient delivery policy")

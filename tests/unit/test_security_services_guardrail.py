@@ -8,9 +8,11 @@ import pytest
 from landingzone.config import validate_config
 from landingzone.policies.simulator import PolicyTree, simulate
 from landingzone.presets import preset_data
+from stacks.config_recording import BASELINE_ACTIONS
 from stacks.security_services import STAGE_ACTIONS, stage_principal_arn
 
 SECURITY_ID = "222222222222"
+PRODUCTION_ID = "333333333333"
 DEVELOPER = f"arn:aws:iam::{SECURITY_ID}:role/developer"
 
 
@@ -21,7 +23,8 @@ def _tree() -> tuple[PolicyTree, str]:
         if guard["id"] == "protect-security-services":
             guard["targets"] = ["Root"]  # over the Security account too
     cfg = validate_config(data)
-    return PolicyTree.from_config(cfg, account_ids={"security": SECURITY_ID}), stage_principal_arn(cfg, SECURITY_ID)
+    return (PolicyTree.from_config(cfg, account_ids={"security": SECURITY_ID, "production": PRODUCTION_ID}),
+            stage_principal_arn(cfg, SECURITY_ID))
 
 
 TREE, STAGE = _tree()
@@ -47,3 +50,16 @@ def test_the_stage_principal_may_do_everything_the_stage_does(action: str) -> No
 
 def test_the_stage_principal_is_the_access_role_of_the_security_account() -> None:
     assert STAGE == f"arn:aws:iam::{SECURITY_ID}:role/OrganizationAccountAccessRole"
+
+
+@pytest.mark.parametrize("action", BASELINE_ACTIONS)
+def test_each_accounts_baseline_may_run_aws_config_and_nobody_else_may_stop_it(action: str) -> None:
+    """Stage baseline runs as the access role of each member account: the guardrail lets it set up (and, on
+    destroy, remove) the recorders, and still denies a developer of that account stopping or deleting them."""
+    baseline = f"arn:aws:iam::{PRODUCTION_ID}:role/OrganizationAccountAccessRole"
+    developer = f"arn:aws:iam::{PRODUCTION_ID}:role/developer"
+    for region in ("us-east-1", "us-west-2"):
+        verdict = simulate(action, baseline, "production", region, tree=TREE)
+        assert verdict.decision == "allowed", (action, region, verdict.reason)
+    if action.startswith(("config:Stop", "config:Delete", "config:Put")):
+        assert simulate(action, developer, "production", "us-east-1", tree=TREE).decision == "denied", action

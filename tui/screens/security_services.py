@@ -17,7 +17,7 @@ from tui.state import WizardState
 LABELS: dict[str, str] = {
     "guardduty": "GuardDuty: threat detection in every account and region",
     "securityhub": "Security Hub CSPM: FSBP and CIS v5.0 checks, every finding in one place",
-    "config": "AWS Config: an organization aggregator in the Security account",
+    "config": "AWS Config: recording in every account and region, one aggregator",
     "access_analyzer": "IAM Access Analyzer: what is shared outside the organization",
     "inspector": "Inspector: vulnerability scans (priced per instance, image and function)",
     "macie": "Macie: sensitive data in S3 (priced per bucket and GB inspected)",
