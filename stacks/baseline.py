@@ -12,6 +12,9 @@ credentials for the management account (key ``management``). Regional resources 
   moved here from stage security): the default VPC is looked up per region (aws:ec2/getVpcs); a region without one
   is skipped; for an account the organization stage has not created yet a preview shows the group with the VPC
   known after apply; a failed lookup fails the stack naming the account and region (ENGINE_HINTS add the fixes).
+- Inbound DENY entries for SSH and RDP from the whole internet in the default network ACL of each default VPC
+  (``baseline.deny_admin_ports_in_default_network_acls``; stacks/network_acls.py): the same default-VPC lookup,
+  then the VPC's default ACL (aws:ec2/getNetworkAcls); the ACL's other entries stay as they are.
 - EBS encryption by default (and the default KMS key where ``baseline.ebs_default_kms_keys`` names one).
 - S3 Block Public Access for the whole account, all four settings.
 - EC2 instance metadata defaults: IMDSv2 required, hop limit 2.
@@ -19,12 +22,14 @@ credentials for the management account (key ``management``). Regional resources 
   member accounts outside every deny-iam-users guardrail.
 
 Outputs: admin_role_arns [ARN, ...], closed_default_security_groups {region: group id, or null where the region
-has no default VPC}, hardening {setting: [region, ...] or true}.
+has no default VPC}, default_network_acls {region: ACL id given the deny entries, or null likewise},
+hardening {setting: [region, ...] or true}.
 """
 
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -32,7 +37,9 @@ import pulumi
 import pulumi_aws as aws
 
 from landingzone.config import MANAGEMENT_BASELINE, ROOT_OU, LandingZoneConfig, partition
+from landingzone.errors import StageError
 from stacks.base import UNKNOWN, Providers, StageContext, account_id, account_id_known, as_output, opts
+from stacks.network_acls import add_deny_entries, default_network_acl_ids
 
 ADMIN_POLICY = "AdministratorAccess"
 MAX_SESSION_SECONDS = 3600
@@ -120,20 +127,28 @@ def fingerprint_inputs(ctx: StageContext) -> dict[str, Any]:
     }
 
 
+_VPC_LOOKUPS: weakref.WeakKeyDictionary[aws.Provider, dict[str, pulumi.Output[list[str] | None]]] = (
+    weakref.WeakKeyDictionary())
+"""The default-VPC lookups of each running program, by its provider and region: the parts that need the default
+VPC (security group, network ACL) share one lookup per region. Keyed weakly: the entries go with the program."""
+
+
 def _default_vpc_ids(provider: aws.Provider, region: str) -> pulumi.Output[list[str] | None]:
     """The ids of the default VPC in ``region`` of the provider's account ([] when the region has none; None when
     the engine answered nothing, as it does through a provider that is not configured yet).
 
     An output invoke, not the blocking one: the lookups of all regions run at once (a blocking call inside the
     running program re-enters the event loop each time). A failed lookup fails the stack with the provider's
-    error; the orchestrator adds what to do (ENGINE_HINTS).
+    error; the orchestrator adds what to do (ENGINE_HINTS). Looked up once per provider and region.
     """
-    found = aws.ec2.get_vpcs_output(
-        filters=[aws.ec2.GetVpcsFilterArgs(name="is-default", values=["true"])],
-        region=region,
-        opts=pulumi.InvokeOutputOptions(provider=provider),
-    )
-    return found.ids
+    lookups = _VPC_LOOKUPS.setdefault(provider, {})
+    if region not in lookups:
+        lookups[region] = aws.ec2.get_vpcs_output(
+            filters=[aws.ec2.GetVpcsFilterArgs(name="is-default", values=["true"])],
+            region=region,
+            opts=pulumi.InvokeOutputOptions(provider=provider),
+        ).ids
+    return lookups[region]
 
 
 def close_default_security_groups(ctx: StageContext, provider: aws.Provider, label: str,
@@ -165,6 +180,54 @@ def close_default_security_groups(ctx: StageContext, provider: aws.Provider, lab
 
         closed[region] = _default_vpc_ids(provider, region).apply(close_if_any)
     return closed
+
+
+def deny_admin_ports(ctx: StageContext, provider: aws.Provider, label: str, known: bool) -> dict[str, Any]:
+    """Inbound DENY entries for TCP and UDP 22 and 3389 from 0.0.0.0/0 and ::/0 (rule numbers 91-98,
+    stacks/network_acls.py) in the default network ACL of each governed region's default VPC, ahead of its
+    allow-all entry 100; the ACL's other entries stay. The default VPC is looked up as for the default security
+    group (a region without one is skipped; an account created by this apply shows the entries with the ACL known
+    after apply in a preview); then its default ACL (aws:ec2/getNetworkAcls, filters vpc-id and default). Returns
+    {region: ACL id, or None where the region has no default VPC}."""
+    cfg = ctx.config
+    acls: dict[str, Any] = {}
+    who = "management account" if label == "management" else f"account {ctx.account}"
+    for region in cfg.governed_regions:
+        name = f"default-nacl-{label}-{region}"
+        what = f"the default network ACL of the default VPC of the {who} in {region}"
+
+        def deny(acl_id: Any, name: str = name, region: str = region) -> Any:
+            add_deny_entries(name, acl_id, provider, region=region)
+            return acl_id
+
+        def unknown(what: str = what, deny: Callable[[Any], Any] = deny) -> Any:
+            return deny(as_output(UNKNOWN, stage="organization", what=what))
+
+        if not known:
+            # The account is created by this apply (a preview only: as_output refuses otherwise).
+            acls[region] = unknown()
+            continue
+
+        def deny_in_acl(ids: list[str] | None, vpc_id: str, region: str = region, what: str = what,
+                        deny: Callable[[Any], Any] = deny, unknown: Callable[[], Any] = unknown) -> Any:
+            if ids is None:
+                return unknown()
+            if not ids:
+                raise StageError("baseline", f"{what}: the VPC {vpc_id} has no default network ACL")
+            return deny(ids[0])
+
+        def deny_if_any(ids: list[str] | None, region: str = region, unknown: Callable[[], Any] = unknown,
+                        deny_in_acl: Callable[..., Any] = deny_in_acl) -> Any:
+            if ids is None:
+                return unknown()
+            if not ids:
+                return None  # no default VPC there: nothing to deny in
+            vpc_id = sorted(ids)[0]
+            return default_network_acl_ids(vpc_id, provider, region).apply(
+                lambda acl_ids: deny_in_acl(acl_ids, vpc_id))
+
+        acls[region] = _default_vpc_ids(provider, region).apply(deny_if_any)
+    return acls
 
 
 def admin_roles(ctx: StageContext, provider: aws.Provider, account: str) -> list[pulumi.Output[str]]:
@@ -209,6 +272,10 @@ def program(ctx: StageContext) -> None:
 
     closed = close_default_security_groups(ctx, provider, label, known) if cfg.close_default_security_groups else {}
 
+    acls = deny_admin_ports(ctx, provider, label, known) if base.deny_admin_ports_in_default_network_acls else {}
+    if base.deny_admin_ports_in_default_network_acls:
+        hardening["deny_admin_ports_in_default_network_acls"] = list(cfg.governed_regions)
+
     if base.ebs_encryption_by_default:
         for region in cfg.governed_regions:
             aws.ebs.EncryptionByDefault(f"ebs-encryption-{region}", enabled=True, region=region,
@@ -238,4 +305,5 @@ def program(ctx: StageContext) -> None:
 
     pulumi.export("admin_role_arns", arns)
     pulumi.export("closed_default_security_groups", closed)
+    pulumi.export("default_network_acls", acls)
     pulumi.export("hardening", hardening)

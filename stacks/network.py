@@ -2,7 +2,10 @@
 
 One security group per workload role, with no inline rules. Every role-to-role rule is a pair of standalone rules
 that reference the other role's group (ingress on the target, egress on the source), never an IP range; CIDRs
-appear only on the declared edge ingress. The VPC's default security group is stripped of every rule.
+appear only on the declared edge ingress. The VPC's default security group is stripped of every rule. The default
+network ACL of a VPC the stage creates gets inbound DENY entries for SSH and RDP from the whole internet
+(``baseline.deny_admin_ports_in_default_network_acls``, stacks/network_acls.py); an existing VPC's ACLs are left
+as they are.
 
 Outputs: vpc_id, security_group_ids {role: id}.
 """
@@ -19,6 +22,7 @@ import pulumi_aws as aws
 from landingzone.config import LandingZoneConfig, NetworkConfig, RoleRule
 from landingzone.errors import StageError
 from stacks.base import UNKNOWN, Providers, StageContext, opts
+from stacks.network_acls import add_deny_entries
 
 
 def network_accounts(cfg: LandingZoneConfig) -> list[str]:
@@ -39,6 +43,7 @@ def fingerprint_inputs(ctx: StageContext) -> dict[str, Any]:
         "account_id": repr(ids.get(ctx.account)) if isinstance(ids, Mapping) else repr(ids),
         "name": cfg.name, "home_region": cfg.home_region, "access_role_name": cfg.access_role_name,
         "aws": cfg.aws.model_dump(mode="json"),
+        "deny_admin_ports_in_default_network_acls": cfg.baseline.deny_admin_ports_in_default_network_acls,
     }
 
 
@@ -70,6 +75,10 @@ def program(ctx: StageContext) -> None:
             opts=opts(provider),
         )
         vpc_id = vpc.id
+        if cfg.baseline.deny_admin_ports_in_default_network_acls:
+            # The VPC's default ACL admits everything, as the default VPC's does (stage baseline covers those);
+            # an existing VPC (vpc_id) keeps its ACLs as they are: it may be a default VPC the baseline covers.
+            add_deny_entries("default-nacl", vpc.default_network_acl_id, provider)
     else:
         assert net.vpc_id is not None  # the configuration requires exactly one of the two
         vpc_id = pulumi.Output.from_input(net.vpc_id)
