@@ -106,9 +106,10 @@ STAGES: tuple[Stage, ...] = (
           "Security account as delegated administrator, IAM Identity Center's delegated administrator "
           "(management account resources only)", ("delegated_services",)),
     Stage("baseline", baseline.program, ("organization", "regions"), "account",
-          "Per account (members and management): /org-admin/ roles, default security groups closed, EBS "
-          "encryption by default, account-level S3 Block Public Access, IMDSv2 defaults, password policy",
-          ("admin_role_arns", "closed_default_security_groups", "hardening"),
+          "Per account (members and management): /org-admin/ roles, default security groups closed, SSH/RDP "
+          "denied in default network ACLs, EBS encryption by default, account-level S3 Block Public Access, IMDSv2 "
+          "defaults, password policy",
+          ("admin_role_arns", "closed_default_security_groups", "default_network_acls", "hardening"),
           account_selector=baseline.baseline_accounts, fingerprint=baseline.fingerprint_inputs),
     Stage("logging", logging.program, ("organization", "security", "regions"), "security",
           "Organization trail from the Security account, KMS key, trail bucket, Athena or Lake",
