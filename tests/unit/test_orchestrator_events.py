@@ -165,3 +165,14 @@ def test_a_failed_default_vpc_lookup_says_what_to_do() -> None:
     assert hinted.startswith(text)
     assert "governed_regions" in hinted and "close_default_security_groups: false" in hinted
     assert with_hints("error: something else") == "error: something else"
+
+
+def test_a_failed_network_acl_lookup_or_a_taken_rule_number_says_what_to_do() -> None:
+    lookup = ("error: Exception: invoke of aws:ec2/getNetworkAcls:getNetworkAcls failed: operation error EC2: "
+              "DescribeNetworkAcls, UnauthorizedOperation")
+    assert "baseline.deny_admin_ports_in_default_network_acls: false" in with_hints(lookup)
+    taken = ("error: creating EC2 Network ACL (acl-0abc) Rule (egress: false)(91): operation error EC2: "
+             "CreateNetworkAclEntry, api error NetworkAclEntryAlreadyExists: The network acl entry identified by 91 "
+             "already exists.")
+    hinted = with_hints(taken)
+    assert hinted.startswith(taken) and "91-98" in hinted and "1-90" in hinted
