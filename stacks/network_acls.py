@@ -5,14 +5,17 @@ creates).
 AWS gives every VPC's default network ACL an inbound entry 100 allowing all traffic from 0.0.0.0/0 (and 101 from
 ::/0 once the VPC has an IPv6 block); entries are evaluated in rule-number order and the first match decides. The
 entries here take rule numbers 91-98, below 100, for TCP and UDP 22 (SSH) and 3389 (RDP) from 0.0.0.0/0 and ::/0
-(CIS AWS Foundations v3 5.1 / v5 5.2 / v7 6.2). Numbers 1-90 stay free for a narrower allow the user wants ahead
-of them (a VPN range to port 22, say). Each entry is its own ``aws.ec2.NetworkAclRule``: the ACL's other entries
-are left as they are (``aws.ec2.DefaultNetworkAcl`` would take over the whole ACL and remove every entry it was
-not given, including the user's).
+(CIS AWS Foundations v3 5.1 / v5 5.2 / v7 6.2). Numbers 1-90 stay free for a narrower allow wanted ahead of them
+(a VPN range to port 22, say): stage network puts there, from 1 up, an allow for each admin-port access its
+configuration declares in a VPC it creates (edge ingress from its range, role rules from the VPC's range), so the
+deny entries never cut what the security groups were told to admit. Each entry is its own
+``aws.ec2.NetworkAclRule``: the ACL's other entries are left as they are (``aws.ec2.DefaultNetworkAcl`` would take
+over the whole ACL and remove every entry it was not given, including the user's).
 """
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +84,33 @@ def add_deny_entries(name: str, acl_id: Any, provider: aws.Provider, *,
         )
         for entry in deny_entries()
     ]
+
+
+def add_allow_entries(name: str, acl_id: Any, provider: aws.Provider,
+                      admitted: list[tuple[str, int, str]]) -> list[aws.ec2.NetworkAclRule]:
+    """Inbound ALLOW entries ahead of the deny entries, one per (protocol, admin port, source range) in
+    ``admitted`` (sorted; rule numbers from 1 up, at most 90 of them), named ``<name>-allow-...``."""
+    entries = sorted(set(admitted))
+    if len(entries) >= FIRST_RULE_NUMBER:
+        raise ValueError(f"{len(entries)} admin-port sources need an allow entry ahead of the deny entries; "
+                         f"at most {FIRST_RULE_NUMBER - 1} fit below rule {FIRST_RULE_NUMBER}")
+    rules = []
+    for number, (protocol, port, cidr) in enumerate(entries, start=1):
+        v6 = ipaddress.ip_network(cidr, strict=False).version == 6
+        rules.append(aws.ec2.NetworkAclRule(
+            f"{name}-allow-{protocol}-{port}-from-{cidr}",
+            network_acl_id=acl_id,
+            rule_number=number,
+            egress=False,
+            protocol=protocol,
+            rule_action="allow",
+            from_port=port,
+            to_port=port,
+            cidr_block=None if v6 else cidr,
+            ipv6_cidr_block=cidr if v6 else None,
+            opts=opts(provider),
+        ))
+    return rules
 
 
 def default_network_acl_ids(vpc_id: Any, provider: aws.Provider, region: str) -> pulumi.Output[list[str] | None]:

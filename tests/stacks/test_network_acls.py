@@ -152,6 +152,36 @@ def test_network_stage_denies_in_the_default_acl_of_each_vpc_it_creates() -> Non
         assert {r.inputs["networkAclId"] for r in rules} == {KNOWN_AFTER_APPLY}
 
 
+def test_network_stage_allows_declared_admin_port_access_ahead_of_the_denies() -> None:
+    """A declared edge ingress to port 22 from a VPN range and a role rule over 3389 keep working: each gets an
+    allow from its source (the VPC's own range for role rules) with a rule number below the deny entries; the
+    internet stays denied, and a port other than 22/3389 adds nothing."""
+    data = config("medium").model_dump(mode="json", exclude_none=True)
+    net = data["network"][0]
+    net["roles"].append({"name": "bastion"})
+    net["edge_ingress"] += [{"role": "bastion", "cidr": "203.0.113.0/24", "port": 22},
+                            {"role": "bastion", "cidr": "2001:db8::/32", "port": 22, "protocol": "tcp"}]
+    net["rules"] += [{"source": "bastion", "target": "app", "port": 3000, "to_port": 4000, "protocol": "udp"},
+                     {"source": "bastion", "target": "db", "port": 22}]
+    cfg = validate_config(data)
+    rules = run_stage("network", cfg, account=net["account"]).of_type(NACL_RULE)
+    allows = [r for r in rules if r.inputs["ruleAction"] == "allow"]
+    denies = [r for r in rules if r.inputs["ruleAction"] == "deny"]
+    assert _denied(denies) == EXPECTED
+    got = {(r.inputs["protocol"], r.inputs["fromPort"], r.inputs.get("cidrBlock") or r.inputs["ipv6CidrBlock"])
+           for r in allows}
+    assert got == {("tcp", 22, "203.0.113.0/24"), ("tcp", 22, "2001:db8::/32"), ("udp", 3389, net["vpc_cidr"]),
+                   ("tcp", 22, net["vpc_cidr"])}
+    assert all(r.inputs["egress"] is False and r.inputs["fromPort"] == r.inputs["toPort"] for r in allows)
+    numbers = sorted(r.inputs["ruleNumber"] for r in allows)
+    assert numbers == list(range(1, len(allows) + 1))
+    assert max(numbers) < min(r.inputs["ruleNumber"] for r in denies)
+    assert all(ipaddress.ip_network(c).prefixlen > 0 for _, _, c in got)  # never the whole internet
+    # the medium preset declares no admin-port access: no allow at all
+    plain = run_stage("network", config("medium"), account=net["account"]).of_type(NACL_RULE)
+    assert {r.inputs["ruleAction"] for r in plain} == {"deny"}
+
+
 def test_network_stage_leaves_an_existing_vpcs_acls_alone() -> None:
     data = config("medium").model_dump(mode="json", exclude_none=True)
     net = data["network"][0]
