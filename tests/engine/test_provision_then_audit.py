@@ -9,7 +9,8 @@ this process's moto answers it from the EC2 instance metadata defaults stage bas
 account and region), in EC2's own response format. The audit then reads both over HTTP as it would on AWS.
 
 Besides, the management account's root user gets MFA the only way there is, by hand (here: written into moto's
-account summary, tests/audit/moto_bridge.py). Nothing else is added: the trail, buckets, key, Glue table, SCPs,
+account summary, tests/audit/moto_bridge.py), and the default VPC deleted below takes its default network ACL with
+it, as on AWS (moto keeps it: moto_bridge removes it). Nothing else is added: the trail, buckets, key, Glue table, SCPs,
 roles and security groups the audit reads are the ones the stages created in moto. Default security groups: moto
 gives them an open egress rule and no ingress rule, AWS also a self-referencing ingress rule. The test relies on
 moto's egress rule (the stages must remove it for the audit to pass); AWS's extra ingress rule is removed the same
@@ -71,6 +72,9 @@ def _delete_default_vpc(aws: Aws, account: str, region: str) -> str:
         ec2.delete_internet_gateway(InternetGatewayId=igw["InternetGatewayId"])
     ec2.delete_vpc(VpcId=vpc["VpcId"])
     assert ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"] == []
+    # AWS deletes the VPC's default network ACL with it; moto keeps it (tests/audit/moto_bridge.py)
+    assert moto_bridge.drop_network_acls_of_deleted_vpc(account, region, vpc["VpcId"])
+    assert ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["NetworkAcls"] == []
     return str(vpc["VpcId"])
 
 
