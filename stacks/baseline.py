@@ -189,45 +189,40 @@ def deny_admin_ports(ctx: StageContext, provider: aws.Provider, label: str, know
     group (a region without one is skipped; an account created by this apply shows the entries with the ACL known
     after apply in a preview); then its default ACL (aws:ec2/getNetworkAcls, filters vpc-id and default). Returns
     {region: ACL id, or None where the region has no default VPC}."""
-    cfg = ctx.config
-    acls: dict[str, Any] = {}
     who = "management account" if label == "management" else f"account {ctx.account}"
-    for region in cfg.governed_regions:
-        name = f"default-nacl-{label}-{region}"
-        what = f"the default network ACL of the default VPC of the {who} in {region}"
+    return {region: _deny_in_default_acl(provider, f"default-nacl-{label}-{region}", region, known,
+                                         f"the default network ACL of the default VPC of the {who} in {region}")
+            for region in ctx.config.governed_regions}
 
-        def deny(acl_id: Any, name: str = name, region: str = region) -> Any:
-            add_deny_entries(name, acl_id, provider, region=region)
-            return acl_id
 
-        def unknown(what: str = what, deny: Callable[[Any], Any] = deny) -> Any:
-            return deny(as_output(UNKNOWN, stage="organization", what=what))
+def _deny_in_default_acl(provider: aws.Provider, name: str, region: str, known: bool, what: str) -> Any:
+    """The deny entries of one region's default ACL; its id (an Output), or None without a default VPC."""
 
-        if not known:
-            # The account is created by this apply (a preview only: as_output refuses otherwise).
-            acls[region] = unknown()
-            continue
+    def deny(acl_id: Any) -> Any:
+        add_deny_entries(name, acl_id, provider, region=region)
+        return acl_id
 
-        def deny_in_acl(ids: list[str] | None, vpc_id: str, region: str = region, what: str = what,
-                        deny: Callable[[Any], Any] = deny, unknown: Callable[[], Any] = unknown) -> Any:
-            if ids is None:
-                return unknown()
-            if not ids:
-                raise StageError("baseline", f"{what}: the VPC {vpc_id} has no default network ACL")
-            return deny(ids[0])
+    def unknown() -> Any:
+        # An account created by this apply, or a provider not configured yet (a preview only: as_output refuses
+        # otherwise).
+        return deny(as_output(UNKNOWN, stage="organization", what=what))
 
-        def deny_if_any(ids: list[str] | None, region: str = region, unknown: Callable[[], Any] = unknown,
-                        deny_in_acl: Callable[..., Any] = deny_in_acl) -> Any:
-            if ids is None:
-                return unknown()
-            if not ids:
-                return None  # no default VPC there: nothing to deny in
-            vpc_id = sorted(ids)[0]
-            return default_network_acl_ids(vpc_id, provider, region).apply(
-                lambda acl_ids: deny_in_acl(acl_ids, vpc_id))
+    def in_acl(acl_ids: list[str] | None, vpc_id: str) -> Any:
+        if acl_ids is None:
+            return unknown()
+        if not acl_ids:
+            raise StageError("baseline", f"{what}: the VPC {vpc_id} has no default network ACL")
+        return deny(acl_ids[0])
 
-        acls[region] = _default_vpc_ids(provider, region).apply(deny_if_any)
-    return acls
+    def in_vpc(vpc_ids: list[str] | None) -> Any:
+        if vpc_ids is None:
+            return unknown()
+        if not vpc_ids:
+            return None  # no default VPC there: nothing to deny in
+        vpc_id = sorted(vpc_ids)[0]
+        return default_network_acl_ids(vpc_id, provider, region).apply(lambda acl_ids: in_acl(acl_ids, vpc_id))
+
+    return unknown() if not known else _default_vpc_ids(provider, region).apply(in_vpc)
 
 
 def admin_roles(ctx: StageContext, provider: aws.Provider, account: str) -> list[pulumi.Output[str]]:
@@ -272,8 +267,9 @@ def program(ctx: StageContext) -> None:
 
     closed = close_default_security_groups(ctx, provider, label, known) if cfg.close_default_security_groups else {}
 
-    acls = deny_admin_ports(ctx, provider, label, known) if base.deny_admin_ports_in_default_network_acls else {}
+    acls: dict[str, Any] = {}
     if base.deny_admin_ports_in_default_network_acls:
+        acls = deny_admin_ports(ctx, provider, label, known)
         hardening["deny_admin_ports_in_default_network_acls"] = list(cfg.governed_regions)
 
     if base.ebs_encryption_by_default:
