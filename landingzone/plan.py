@@ -60,6 +60,8 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
     "aws:ec2/vpc:Vpc": ("cidrBlock",),
     "aws:ec2/securityGroup:SecurityGroup": ("name",),
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": ("vpcId", "region"),
+    "aws:ec2/networkAclRule:NetworkAclRule": ("ruleNumber", "ruleAction", "protocol", "fromPort", "cidrBlock",
+                                              "ipv6CidrBlock", "region", "networkAclId"),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ("ipProtocol", "fromPort", "toPort",
                                                                   "referencedSecurityGroupId", "cidrIpv4",
                                                                   "cidrIpv6"),
@@ -106,8 +108,8 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
 }
 
 
-OFFLINE_UNKNOWN_CALLS = frozenset({"aws:ec2/getVpcs:getVpcs", "aws:identitystore/getGroup:getGroup",
-                                   "aws:iam/getRoles:getRoles"})
+OFFLINE_UNKNOWN_CALLS = frozenset({"aws:ec2/getVpcs:getVpcs", "aws:ec2/getNetworkAcls:getNetworkAcls",
+                                   "aws:identitystore/getGroup:getGroup", "aws:iam/getRoles:getRoles"})
 """Data sources the programs call whose answer depends on what an account holds: offline they are unknown, so the
 resources that depend on them show as known after apply (as in the first preview of new accounts)."""
 

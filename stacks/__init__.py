@@ -113,10 +113,11 @@ STAGES: tuple[Stage, ...] = (
            "event_data_store_arn")),
     # After logging: the AWS Config recorders deliver to logging's Config bucket.
     Stage("baseline", baseline.program, ("organization", "regions", "logging"), "account",
-          "Per account (members and management): /org-admin/ roles, default security groups closed, EBS "
-          "encryption by default, account-level S3 Block Public Access, IMDSv2 defaults, password policy, AWS "
-          "Config recorders delivering to the log-archive account",
-          ("admin_role_arns", "closed_default_security_groups", "hardening", "config_recorders"),
+          "Per account (members and management): /org-admin/ roles, default security groups closed, SSH/RDP "
+          "denied in default network ACLs, EBS encryption by default, account-level S3 Block Public Access, IMDSv2 "
+          "defaults, password policy, AWS Config recorders delivering to the log-archive account",
+          ("admin_role_arns", "closed_default_security_groups", "default_network_acls", "hardening",
+           "config_recorders"),
           account_selector=baseline.baseline_accounts, fingerprint=baseline.fingerprint_inputs),
     Stage("security_services", security_services.program, ("organization", "security", "regions"), "security",
           "GuardDuty, Security Hub CSPM, Config aggregator, Access Analyzer (Inspector, Macie, Detective when "

@@ -12,6 +12,9 @@ credentials for the management account (key ``management``). Regional resources 
   moved here from stage security): the default VPC is looked up per region (aws:ec2/getVpcs); a region without one
   is skipped; for an account the organization stage has not created yet a preview shows the group with the VPC
   known after apply; a failed lookup fails the stack naming the account and region (ENGINE_HINTS add the fixes).
+- Inbound DENY entries for SSH and RDP from the whole internet in the default network ACL of each default VPC
+  (``baseline.deny_admin_ports_in_default_network_acls``; stacks/network_acls.py): the same default-VPC lookup,
+  then the VPC's default ACL (aws:ec2/getNetworkAcls); the ACL's other entries stay as they are.
 - EBS encryption by default (and the default KMS key where ``baseline.ebs_default_kms_keys`` names one).
 - S3 Block Public Access for the whole account, all four settings.
 - EC2 instance metadata defaults: IMDSv2 required, hop limit 2.
@@ -22,12 +25,14 @@ credentials for the management account (key ``management``). Regional resources 
   stage logging's Config bucket and the recorder started. This is why stage baseline runs after stage logging.
 
 Outputs: admin_role_arns [ARN, ...], closed_default_security_groups {region: group id, or null where the region
-has no default VPC}, hardening {setting: [region, ...] or true}, config_recorders {region: recorder name}.
+has no default VPC}, default_network_acls {region: ACL id given the deny entries, or null likewise},
+hardening {setting: [region, ...] or true}, config_recorders {region: recorder name}.
 """
 
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -35,10 +40,12 @@ import pulumi
 import pulumi_aws as aws
 
 from landingzone.config import MANAGEMENT_BASELINE, ROOT_OU, LandingZoneConfig, partition
+from landingzone.errors import StageError
 from stacks.base import UNKNOWN, Providers, StageContext, account_id, account_id_known, as_output, opts
 from stacks.config_recording import config_recorders
 from stacks.config_recording import enabled as config_enabled
 from stacks.config_recording import fingerprint_inputs as config_fingerprint_inputs
+from stacks.network_acls import add_deny_entries, default_network_acl_ids
 
 ADMIN_POLICY = "AdministratorAccess"
 MAX_SESSION_SECONDS = 3600
@@ -127,20 +134,28 @@ def fingerprint_inputs(ctx: StageContext) -> dict[str, Any]:
     }
 
 
+_VPC_LOOKUPS: weakref.WeakKeyDictionary[aws.Provider, dict[str, pulumi.Output[list[str] | None]]] = (
+    weakref.WeakKeyDictionary())
+"""The default-VPC lookups of each running program, by its provider and region: the parts that need the default
+VPC (security group, network ACL) share one lookup per region. Keyed weakly: the entries go with the program."""
+
+
 def _default_vpc_ids(provider: aws.Provider, region: str) -> pulumi.Output[list[str] | None]:
     """The ids of the default VPC in ``region`` of the provider's account ([] when the region has none; None when
     the engine answered nothing, as it does through a provider that is not configured yet).
 
     An output invoke, not the blocking one: the lookups of all regions run at once (a blocking call inside the
     running program re-enters the event loop each time). A failed lookup fails the stack with the provider's
-    error; the orchestrator adds what to do (ENGINE_HINTS).
+    error; the orchestrator adds what to do (ENGINE_HINTS). Looked up once per provider and region.
     """
-    found = aws.ec2.get_vpcs_output(
-        filters=[aws.ec2.GetVpcsFilterArgs(name="is-default", values=["true"])],
-        region=region,
-        opts=pulumi.InvokeOutputOptions(provider=provider),
-    )
-    return found.ids
+    lookups = _VPC_LOOKUPS.setdefault(provider, {})
+    if region not in lookups:
+        lookups[region] = aws.ec2.get_vpcs_output(
+            filters=[aws.ec2.GetVpcsFilterArgs(name="is-default", values=["true"])],
+            region=region,
+            opts=pulumi.InvokeOutputOptions(provider=provider),
+        ).ids
+    return lookups[region]
 
 
 def close_default_security_groups(ctx: StageContext, provider: aws.Provider, label: str,
@@ -172,6 +187,49 @@ def close_default_security_groups(ctx: StageContext, provider: aws.Provider, lab
 
         closed[region] = _default_vpc_ids(provider, region).apply(close_if_any)
     return closed
+
+
+def deny_admin_ports(ctx: StageContext, provider: aws.Provider, label: str, known: bool) -> dict[str, Any]:
+    """Inbound DENY entries for TCP and UDP 22 and 3389 from 0.0.0.0/0 and ::/0 (rule numbers 91-98,
+    stacks/network_acls.py) in the default network ACL of each governed region's default VPC, ahead of its
+    allow-all entry 100; the ACL's other entries stay. The default VPC is looked up as for the default security
+    group (a region without one is skipped; an account created by this apply shows the entries with the ACL known
+    after apply in a preview); then its default ACL (aws:ec2/getNetworkAcls, filters vpc-id and default). Returns
+    {region: ACL id, or None where the region has no default VPC}."""
+    who = "management account" if label == "management" else f"account {ctx.account}"
+    return {region: _deny_in_default_acl(provider, f"default-nacl-{label}-{region}", region, known,
+                                         f"the default network ACL of the default VPC of the {who} in {region}")
+            for region in ctx.config.governed_regions}
+
+
+def _deny_in_default_acl(provider: aws.Provider, name: str, region: str, known: bool, what: str) -> Any:
+    """The deny entries of one region's default ACL; its id (an Output), or None without a default VPC."""
+
+    def deny(acl_id: Any) -> Any:
+        add_deny_entries(name, acl_id, provider, region=region)
+        return acl_id
+
+    def unknown() -> Any:
+        # An account created by this apply, or a provider not configured yet (a preview only: as_output refuses
+        # otherwise).
+        return deny(as_output(UNKNOWN, stage="organization", what=what))
+
+    def in_acl(acl_ids: list[str] | None, vpc_id: str) -> Any:
+        if acl_ids is None:
+            return unknown()
+        if not acl_ids:
+            raise StageError("baseline", f"{what}: the VPC {vpc_id} has no default network ACL")
+        return deny(acl_ids[0])
+
+    def in_vpc(vpc_ids: list[str] | None) -> Any:
+        if vpc_ids is None:
+            return unknown()
+        if not vpc_ids:
+            return None  # no default VPC there: nothing to deny in
+        vpc_id = sorted(vpc_ids)[0]
+        return default_network_acl_ids(vpc_id, provider, region).apply(lambda acl_ids: in_acl(acl_ids, vpc_id))
+
+    return unknown() if not known else _default_vpc_ids(provider, region).apply(in_vpc)
 
 
 def admin_roles(ctx: StageContext, provider: aws.Provider, account: str) -> list[pulumi.Output[str]]:
@@ -216,6 +274,11 @@ def program(ctx: StageContext) -> None:
 
     closed = close_default_security_groups(ctx, provider, label, known) if cfg.close_default_security_groups else {}
 
+    acls: dict[str, Any] = {}
+    if base.deny_admin_ports_in_default_network_acls:
+        acls = deny_admin_ports(ctx, provider, label, known)
+        hardening["deny_admin_ports_in_default_network_acls"] = list(cfg.governed_regions)
+
     if base.ebs_encryption_by_default:
         for region in cfg.governed_regions:
             aws.ebs.EncryptionByDefault(f"ebs-encryption-{region}", enabled=True, region=region,
@@ -247,5 +310,6 @@ def program(ctx: StageContext) -> None:
 
     pulumi.export("admin_role_arns", arns)
     pulumi.export("closed_default_security_groups", closed)
+    pulumi.export("default_network_acls", acls)
     pulumi.export("hardening", hardening)
     pulumi.export("config_recorders", recorders)

@@ -2,7 +2,11 @@
 
 One security group per workload role, with no inline rules. Every role-to-role rule is a pair of standalone rules
 that reference the other role's group (ingress on the target, egress on the source), never an IP range; CIDRs
-appear only on the declared edge ingress. The VPC's default security group is stripped of every rule.
+appear only on the declared edge ingress. The VPC's default security group is stripped of every rule. The default
+network ACL of a VPC the stage creates gets inbound DENY entries for SSH and RDP from the whole internet
+(``baseline.deny_admin_ports_in_default_network_acls``, stacks/network_acls.py), after an allow for each declared
+admin-port access (edge ingress from its range, role rules from the VPC's range); an existing VPC's ACLs are left
+as they are.
 
 Outputs: vpc_id, security_group_ids {role: id}.
 """
@@ -16,9 +20,10 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from landingzone.config import LandingZoneConfig, NetworkConfig, RoleRule
+from landingzone.config import ADMIN_PORTS, LandingZoneConfig, NetworkConfig, RoleRule
 from landingzone.errors import StageError
 from stacks.base import UNKNOWN, Providers, StageContext, opts
+from stacks.network_acls import add_allow_entries, add_deny_entries
 
 
 def network_accounts(cfg: LandingZoneConfig) -> list[str]:
@@ -39,12 +44,23 @@ def fingerprint_inputs(ctx: StageContext) -> dict[str, Any]:
         "account_id": repr(ids.get(ctx.account)) if isinstance(ids, Mapping) else repr(ids),
         "name": cfg.name, "home_region": cfg.home_region, "access_role_name": cfg.access_role_name,
         "aws": cfg.aws.model_dump(mode="json"),
+        "deny_admin_ports_in_default_network_acls": cfg.baseline.deny_admin_ports_in_default_network_acls,
     }
 
 
 def _ports(rule: RoleRule) -> str:
     last = rule.to_port if rule.to_port is not None else rule.port
     return f"{rule.port}" if last == rule.port else f"{rule.port}-{last}"
+
+
+def admin_port_sources(net: NetworkConfig, vpc_cidr: str) -> list[tuple[str, int, str]]:
+    """(protocol, admin port, source range) of every admin-port access the configuration declares: each edge
+    ingress to 22 or 3389 from its range, each role rule whose ports include them from the VPC's own range."""
+    sources = {(edge.protocol.value, edge.port, edge.cidr) for edge in net.edge_ingress if edge.port in ADMIN_PORTS}
+    for rule in net.rules:
+        last = rule.to_port if rule.to_port is not None else rule.port
+        sources |= {(rule.protocol.value, port, vpc_cidr) for port in ADMIN_PORTS if rule.port <= port <= last}
+    return sorted(sources)
 
 
 def _network_of(ctx: StageContext) -> NetworkConfig:
@@ -70,6 +86,17 @@ def program(ctx: StageContext) -> None:
             opts=opts(provider),
         )
         vpc_id = vpc.id
+        if cfg.baseline.deny_admin_ports_in_default_network_acls:
+            # The VPC's default ACL admits everything, as the default VPC's does (stage baseline covers those);
+            # an existing VPC (vpc_id) keeps its ACLs as they are: it may be a default VPC the baseline covers.
+            # What the configuration admits to an admin port is allowed ahead of the deny entries.
+            try:
+                add_allow_entries("default-nacl", vpc.default_network_acl_id, provider,
+                                  admin_port_sources(net, net.vpc_cidr))
+            except ValueError as exc:
+                raise StageError("network", f"account {net.account}: {exc}; declare fewer admin-port sources or set "
+                                 "baseline.deny_admin_ports_in_default_network_acls: false") from exc
+            add_deny_entries("default-nacl", vpc.default_network_acl_id, provider)
     else:
         assert net.vpc_id is not None  # the configuration requires exactly one of the two
         vpc_id = pulumi.Output.from_input(net.vpc_id)

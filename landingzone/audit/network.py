@@ -156,10 +156,12 @@ def _nacl_admits(entries: list[NetworkAclEntry], protocol: str, port: int, *, ip
        rationale="Network ACLs are the subnet's stateless second line behind security groups; an ACL admitting "
        "22 or 3389 from anywhere (as every VPC's default ACL does) leaves a single mistake in a security group "
        "between the internet and an admin port. CIS counts TCP, UDP and all-protocol entries, in rule order.",
-       remediation="No stage manages network ACLs yet: add inbound DENY entries for TCP and UDP 22 and 3389 from "
-       "0.0.0.0/0 and ::/0 ahead of the allow-all entry of each ACL (`aws ec2 create-network-acl-entry --ingress "
-       "--rule-action deny ...`), or delete default VPCs nobody uses; security groups stay the control the "
-       "landing zone manages (LZ-NET-001/002).",
+       remediation="Stage `baseline` adds inbound DENY entries for TCP and UDP 22 and 3389 from 0.0.0.0/0 and ::/0 "
+       "(rules 91-98, ahead of the allow-all entry 100) to the default network ACL of every default VPC in every "
+       "account and governed region (baseline.deny_admin_ports_in_default_network_acls), stage `network` to the "
+       "default ACL of each VPC it creates. For other ACLs add the same entries (`aws ec2 "
+       "create-network-acl-entry --ingress --rule-action deny ...`) or delete default VPCs nobody uses; security "
+       "groups stay the first control (LZ-NET-001/002).",
        cis=Cis(v3="5.1", v5="5.2", v7="6.2"), nist=("PR.AC", "PR.PT"),
        needs=("ec2:describe_network_acls", "sts:assume_role"))
 def nacl_admin_ports(ctx: AuditContext) -> Iterator[Issue]:

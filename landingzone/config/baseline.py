@@ -18,6 +18,17 @@ class BaselineConfig(_Model):
     """Create the administration roles (`org_admin`) in every member account, trusted only by the Security
     account's /org-admin/ roles. Off only if another tool manages them: the protect-org-admin-roles guardrails
     still protect the path."""
+    deny_admin_ports_in_default_network_acls: bool = True
+    """In every account and governed region, add inbound DENY entries for TCP and UDP 22 (SSH) and 3389 (RDP)
+    from 0.0.0.0/0 and ::/0 to the default network ACL of the default VPC, and stage network does so in the
+    default ACL of each VPC it creates (CIS AWS Foundations v3.0 5.1, v5.0 5.2, v7.0 6.2; the audit's LZ-NET-005).
+    They take rule numbers 91-98, ahead of the allow-all entry 100; the ACL's other entries stay. SSH and RDP into
+    subnets using those ACLs then come only through a narrower allow at 1-90 (or Session Manager): stage network
+    puts one there, from 1 up, for each admin-port access its configuration declares (edge ingress from its range,
+    role rules from the VPC's range).
+    Where an ACL already uses one of 91-98 inbound, AWS refuses the entry (NetworkAclEntryAlreadyExists) and that
+    account's stack fails with that error (the orchestrator reports it for that account): recreate the existing
+    entry under another number or turn this off."""
     ebs_encryption_by_default: bool = True
     """Turn on EBS encryption by default in every account and governed region: new volumes and snapshot copies
     are encrypted (CIS AWS Foundations 2.2.1). The audit (LZ-BAS-001) reports regions where it is off."""

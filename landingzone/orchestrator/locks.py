@@ -40,6 +40,15 @@ ENGINE_HINTS: tuple[tuple[str, str], ...] = (
     ("InsufficientDeliveryPolicyException",
      "AWS Config cannot write to the Config bucket: apply stage logging first (`landingzone up --stage logging`), "
      "which sets the bucket's policy for this organization's accounts"),
+    ("aws:ec2/getNetworkAcls:getNetworkAcls",
+     "stage baseline looks up the default network ACL of every default VPC in every governed region "
+     "(baseline.deny_admin_ports_in_default_network_acls): enable the region for that account, remove it from "
+     "governed_regions, or set baseline.deny_admin_ports_in_default_network_acls: false"),
+    ("NetworkAclEntryAlreadyExists",
+     "the network ACL already has an inbound entry with one of the rule numbers 91-98 that "
+     "baseline.deny_admin_ports_in_default_network_acls adds: recreate that entry under another number (1-90 to "
+     "keep it ahead of the deny entries) and run again, or set baseline.deny_admin_ports_in_default_network_acls: "
+     "false"),
 )
 """(fragment of an engine error, what to do): added to a failed stage's message when the fragment appears."""
 

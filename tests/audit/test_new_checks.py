@@ -28,6 +28,7 @@ from landingzone.discovery import (
 )
 from landingzone.discovery.logging import denies_insecure_transport, management_events
 from landingzone.policies.catalog import RenderContext, default_catalog
+from stacks.network_acls import deny_entries
 
 MGMT, PROD = "111111111111", "222222222222"
 
@@ -89,6 +90,30 @@ def test_network_acl_admin_ports(entries: tuple[NetworkAclEntry, ...], opened: l
     for what in opened:
         assert what in finding.issue.message
     assert finding.issue.message.count(" from ") == len(opened)
+
+
+def _stage_entries(skip: int | None = None) -> list[NetworkAclEntry]:
+    """The inbound entries stage baseline (and stage network) adds to a default ACL, as DescribeNetworkAcls
+    reports them (protocol numbers), but the one with rule number ``skip``."""
+    numbers = {"tcp": "6", "udp": "17"}
+    return [NetworkAclEntry(e.rule_number, numbers[e.protocol], False, False,
+                            cidr_ipv4=e.cidr if e.family == "ipv4" else None,
+                            cidr_ipv6=e.cidr if e.family == "ipv6" else None, from_port=e.port, to_port=e.port)
+            for e in deny_entries() if e.rule_number != skip]
+
+
+def test_the_stages_deny_entries_satisfy_the_network_acl_check_and_each_one_is_needed() -> None:
+    """What stacks/network_acls.py builds is what LZ-NET-005 counts: with all of its entries ahead of AWS's
+    allow-all entries (IPv4 100, IPv6 101) nothing is found; without any one of them, that one opening is."""
+    allow_v6 = NetworkAclEntry(101, "-1", True, False, cidr_ipv6="::/0")
+    found = _org()
+    found.account_views[PROD].network_acls = [_acl(*_stage_entries(), ALLOW_ALL, allow_v6, DENY_ALL)]
+    assert run_audit(AuditContext(found), only={"LZ-NET-005"}).findings == []
+    for entry in deny_entries():
+        found.account_views[PROD].network_acls = [_acl(*_stage_entries(skip=entry.rule_number), ALLOW_ALL, allow_v6)]
+        (finding,) = run_audit(AuditContext(found), only={"LZ-NET-005"}).findings
+        assert finding.issue.message.endswith(f"admits {entry.protocol} {entry.port} from {entry.cidr} (rule "
+                                              f"{100 if entry.family == 'ipv4' else 101})"), finding.issue.message
 
 
 @pytest.mark.parametrize(("answer", "recorded"), [

@@ -33,6 +33,7 @@ import config_recording  # noqa: E402,F401 (registers AWS Config recording: reco
 import governance  # noqa: E402, F401  (registers the governance and regions stages' types)
 import guardduty_securityhub  # noqa: E402, F401  (registers GuardDuty and Security Hub)
 import identity_center  # noqa: E402, F401  (registers the IAM Identity Center types)
+import network_acls  # noqa: E402, F401  (registers network ACL entries and their lookup)
 import notifications  # noqa: E402, F401  (registers SNS and EventBridge)
 import security_services  # noqa: E402, F401  (registers the security services' types)
 from resources import HANDLERS, INVOKES, Connection, Handler  # noqa: E402

@@ -25,6 +25,7 @@ from landingzone import events as ev
 from landingzone.config import MANAGEMENT_BASELINE, LandingZoneConfig, validate_config
 from landingzone.orchestrator import Orchestrator, RunResult, StacksFailed
 from landingzone.presets import preset_data
+from stacks.network_acls import deny_entries
 from tests.engine.conftest import EMULATOR_DIR, REGION, Aws
 from tests.engine.engine_support import module_emulator, write_config
 
@@ -177,6 +178,10 @@ def test_every_account_got_its_hardening(scenario: Scenario) -> None:
         assert all(block.values()) and len(block) == 4
         groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]}])
         assert all(g["IpPermissions"] == [] and g["IpPermissionsEgress"] == [] for g in groups["SecurityGroups"])
+        # the default VPC's default network ACL denies SSH and RDP from the internet ahead of its allow-all entry
+        (acl,) = ec2.describe_network_acls(Filters=[{"Name": "default", "Values": ["true"]}])["NetworkAcls"]
+        assert sorted(e["RuleNumber"] for e in acl["Entries"] if not e["Egress"] and e["RuleAction"] == "deny"
+                      and e["RuleNumber"] < 100) == [e.rule_number for e in deny_entries()], acl["Entries"]
 
 
 def test_changed_only_skips_everything_unchanged(scenario: Scenario) -> None:

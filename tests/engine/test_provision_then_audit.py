@@ -1,6 +1,5 @@
 """Issue 7's last step: provision the medium preset into moto through the real engine and the emulated aws plugin,
-with the CLI as a user runs it, then audit what was built with `landingzone audit`: no finding but those of the two
-practice no stage builds yet (network ACLs).
+with the CLI as a user runs it, then audit what was built with `landingzone audit`: no finding at all.
 
 moto runs in this process (ThreadedMotoServer; everything reaches it over HTTP) for two reasons, both gaps of moto
 kept in the emulator's state file (tests/emulator/README.md): the delegated administrators for service principals
@@ -10,13 +9,15 @@ this process's moto answers it from the EC2 instance metadata defaults stage bas
 account and region), in EC2's own response format. The audit then reads both over HTTP as it would on AWS.
 
 Besides, the management account's root user gets MFA the only way there is, by hand (here: written into moto's
-account summary, tests/audit/moto_bridge.py). Nothing else is added: the trail, buckets, key, Glue table, SCPs,
+account summary, tests/audit/moto_bridge.py), and the default VPC deleted below takes its default network ACL with
+it, as on AWS (moto keeps it: moto_bridge removes it). Nothing else is added: the trail, buckets, key, Glue table, SCPs,
 roles and security groups the audit reads are the ones the stages created in moto. Default security groups: moto
 gives them an open egress rule and no ingress rule, AWS also a self-referencing ingress rule. The test relies on
 moto's egress rule (the stages must remove it for the audit to pass); AWS's extra ingress rule is removed the same
 way, since DefaultSecurityGroup strips every rule. AWS Config's service-linked role is made in the management
 account beforehand, as using Config there before would have: its baseline adopts it. Every account's recorders
-are read back from moto per governed region.
+are read back from moto per governed region. Network ACLs: moto gives every VPC a default ACL admitting all
+traffic (entry 100 from 0.0.0.0/0), as AWS does; the deny entries the stages add are read back from moto.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from typing import Any
 import pytest
 
 from landingzone.config import validate_config
+from landingzone.errors import EXIT_AUDIT_INCOMPLETE, EXIT_OK
 from landingzone.presets import identity_center_data, preset_data
+from stacks.network_acls import deny_entries
 from tests.audit import moto_bridge, moto_services
 from tests.audit.helpers import CENTRAL_CONFIGURATION_GAPS, MOTO_GAPS
 from tests.audit.moto_org import (
@@ -71,6 +74,9 @@ def _delete_default_vpc(aws: Aws, account: str, region: str) -> str:
         ec2.delete_internet_gateway(InternetGatewayId=igw["InternetGatewayId"])
     ec2.delete_vpc(VpcId=vpc["VpcId"])
     assert ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"] == []
+    # AWS deletes the VPC's default network ACL with it; moto keeps it (tests/audit/moto_bridge.py)
+    assert moto_bridge.drop_network_acls_of_deleted_vpc(account, region, vpc["VpcId"])
+    assert ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["NetworkAcls"] == []
     return str(vpc["VpcId"])
 
 
@@ -207,6 +213,36 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
             # the rest of the account's hardening, in each governed region
             assert ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is True
 
+    # The default network ACL of every default VPC, and of each VPC stage network created, denies SSH and RDP from
+    # the whole internet ahead of its allow-all entry (LZ-NET-005 below counts the same entries).
+    acls = {("management" if who == "management" else f"account-{who}"): values["default_network_acls"]
+            for who, values in baseline.items()}
+    assert {(who, region) for who, regions in acls.items() for region, acl in regions.items() if acl} == expected
+    assert acls[f"account-{NO_DEFAULT_VPC[0]}"][NO_DEFAULT_VPC[1]] is None
+    vpcs: list[tuple[str, str, str | None]] = []  # (account id, region, VPC id; None: the default VPC)
+    vpcs += [(ids[who], region, None) for who, regions in acls.items() for region, acl in regions.items() if acl]
+    vpcs += [(account_ids[net.account], cfg.home_region, outputs["network"][net.account]["vpc_id"])
+             for net in cfg.network]
+    assert cfg.network and len(vpcs) == len(expected) + len(cfg.network)
+    denied = {(e.protocol, e.port, e.cidr, e.rule_number) for e in deny_entries()}
+    for account_id, region, vpc_id in vpcs:
+        ec2 = aws.client("ec2", account=account_id, region=region)
+        if vpc_id is None:
+            (vpc,) = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
+        (acl,) = ec2.describe_network_acls(Filters=[{"Name": "default", "Values": ["true"]}, {
+            "Name": "vpc-id", "Values": [vpc_id or vpc["VpcId"]]}])["NetworkAcls"]
+        if vpc_id is None:  # the stack's output names that ACL
+            who = next(w for w, i in ids.items() if i == account_id)
+            assert acls[who][region] == acl["NetworkAclId"]
+        inbound = [e for e in acl["Entries"] if not e["Egress"]]
+        found = {({"6": "tcp", "17": "udp"}[e["Protocol"]], e["PortRange"]["From"],
+                  e.get("CidrBlock") or e.get("Ipv6CidrBlock"), e["RuleNumber"])
+                 for e in inbound if e["RuleAction"] == "deny" and e["RuleNumber"] < 100}
+        assert found == denied, (account_id, region, acl["Entries"])
+        assert all(e["PortRange"]["From"] == e["PortRange"]["To"] for e in inbound if e["RuleNumber"] < 100)
+        # AWS's own entries are left as they are
+        assert {(e["RuleNumber"], e["RuleAction"]) for e in inbound if e["RuleNumber"] >= 100} == {
+            (100, "allow"), (32767, "deny")}, acl["Entries"]
     # AWS Config records in every account and governed region (stage baseline), read back from moto: all
     # supported types, IAM's global ones in the home region only, delivering to stage logging's Config bucket in
     # the log-archive account, started.
@@ -278,12 +314,8 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     # account summary cannot be changed through its API; tests/audit/moto_bridge.py).
     moto_bridge.set_root_user(MANAGEMENT_ACCOUNT, mfa=True, access_keys=False)
     report = _audit(path, env, directory)
-    findings = [(f["id"], f["resource"], f["message"]) for f in report["findings"]]
-    # The practice no stage implements yet, and the audit says so: network ACLs (LZ-NET-005: every default VPC's
-    # ACL admits all traffic). Nothing else may be found.
-    not_built_yet = {"LZ-NET-005"}
-    assert {f for f in findings if f[0] not in not_built_yet} == set(), json.dumps(report["findings"], indent=1)[:6000]
-    assert {f[0] for f in findings} == not_built_yet, findings
+    # Nothing may be found: every practice the audit checks is built by a stage.
+    assert report["findings"] == [], json.dumps(report["findings"], indent=1)[:6000]
     # moto has no IAM ListOrganizationsFeatures (the emulator keeps the governance stage's features in its own
     # state): LZ-ROOT-001 is not evaluated here. Nor has it Security Hub's central configuration
     # (CENTRAL_CONFIGURATION_GAPS): LZ-SVC-003 is not evaluated here (tests/audit/test_security_services.py proves
@@ -291,10 +323,13 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
     lacking = {("iam", "list_organizations_features")} | MOTO_GAPS | CENTRAL_CONFIGURATION_GAPS
     missing = {(n["service"], n["operation"]) for n in report["missing_reads"]}
     assert missing <= lacking, report["missing_reads"]
-    assert report["returncode"] == 7, report["stderr"]
+    # No finding: exit 0 for a complete audit, 8 (EXIT_AUDIT_INCOMPLETE) while reads moto lacks are missing.
+    assert report["complete"] is (not missing)
+    assert report["returncode"] == (EXIT_OK if report["complete"] else EXIT_AUDIT_INCOMPLETE), report["stderr"]
     # the baseline checks ran and passed (their reads answered, not skipped as not visible)
     status = {c["id"]: c["status"] for c in report["checks"]}
     assert [status[c] for c in ("LZ-BAS-001", "LZ-BAS-002", "LZ-BAS-003")] == ["pass", "pass", "pass"], status
+    assert [status[c] for c in ("LZ-NET-004", "LZ-NET-005")] == ["pass", "pass"], status  # groups and ACLs read
     refused = {(n["service"], n["operation"]) for n in report["not_visible"]}
     assert refused <= lacking, refused
     statuses = {c["id"]: c["status"] for c in report["checks"]}
@@ -302,13 +337,12 @@ def test_medium_preset_provisioned_then_audited_has_no_findings(engine_env: dict
                                   "LZ-SVC-008", "LZ-SVC-009")} == {"pass"}, statuses
 
     # Someone turns GuardDuty's auto-enable off in one region, as `aws guardduty update-organization-configuration`
-    # would: the audit reports exactly that (besides what no stage builds yet).
+    # would: the audit reports exactly that.
     region = "us-west-2"
     detector = services["guardduty_detector_ids"][region]
     aws.client("guardduty", account=security_id, region=region).update_organization_configuration(
         DetectorId=detector, AutoEnableOrganizationMembers="NONE")
     report = _audit(path, env, directory)
-    findings = [(f["id"], f["resource"], f["account_id"], f["region"]) for f in report["findings"]
-                if f["id"] not in not_built_yet]
+    findings = [(f["id"], f["resource"], f["account_id"], f["region"]) for f in report["findings"]]
     assert findings == [("LZ-SVC-001", detector, security_id, region)], json.dumps(report["findings"], indent=1)
     assert report["returncode"] == 7, report["stderr"]

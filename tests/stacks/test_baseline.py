@@ -25,6 +25,7 @@ PROVIDER = "pulumi:providers:aws"
 DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
 GET_VPCS = "aws:ec2/getVpcs:getVpcs"
 GET_ROLES = "aws:iam/getRoles:getRoles"
+GET_NETWORK_ACLS = "aws:ec2/getNetworkAcls:getNetworkAcls"
 EBS = "aws:ebs/encryptionByDefault:EncryptionByDefault"
 EBS_KEY = "aws:ebs/defaultKmsKey:DefaultKmsKey"
 ACCOUNT_BPA = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
@@ -128,7 +129,7 @@ def test_default_kms_key_where_configured() -> None:
 
 def test_every_switch_turns_its_part_off() -> None:
     off = {"org_admin_roles": False, "ebs_encryption_by_default": False, "s3_account_public_access_block": False,
-           "imds_defaults": False, "password_policy": False}
+           "imds_defaults": False, "password_policy": False, "deny_admin_ports_in_default_network_acls": False}
     cfg = config("medium", baseline=off, close_default_security_groups=False,
                  security_services={"config": {"enabled": False}})  # AWS Config's recorders: its own switch
     for account in (MANAGEMENT_BASELINE, "production"):
@@ -172,19 +173,26 @@ def test_kms_key_for_an_ungoverned_region_is_refused() -> None:
 
 class DefaultVpcMocks(PlanMocks):
     """Answers the default-VPC lookup the way an applied organization would: per provider (account) and region,
-    with the given default VPC ids; a (provider, region) missing from ``vpcs`` has no default VPC."""
+    with the given default VPC ids; a (provider, region) missing from ``vpcs`` has no default VPC. The default
+    network ACL lookup of such a VPC (stage baseline's deny entries) answers ``acl-<vpc id>``; those calls are
+    kept apart, in ``acl_calls``."""
 
     def __init__(self, vpcs: dict[tuple[str, str], str]) -> None:
         super().__init__()
         self.vpcs = vpcs
         self.calls: list[tuple[str, str, Any]] = []
+        self.acl_calls: list[tuple[str, str, Any]] = []
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
         if args.token == GET_ROLES:  # AWS Config's service-linked role (tests/stacks/test_config_recording.py)
             return {"arns": [], "names": []}, []
-        assert args.token == GET_VPCS, args.token
         provider = args.provider.split("::")[3]  # "<urn>::<id>": the urn's last part is the provider's name
         region = args.args["region"]
+        if args.token == GET_NETWORK_ACLS:
+            self.acl_calls.append((provider, region, args.args["filters"]))
+            vpc = next(f["values"][0] for f in args.args["filters"] if f["name"] == "vpc-id")
+            return {"ids": [f"acl-{vpc}"], "id": region, "region": region}, []
+        assert args.token == GET_VPCS, args.token
         self.calls.append((provider, region, args.args["filters"]))
         found = self.vpcs.get((provider, region))
         return {"ids": [found] if found else [], "id": region, "region": region}, []
@@ -236,7 +244,9 @@ def test_preview_of_new_accounts_shows_default_groups_known_after_apply() -> Non
 
 
 def test_default_groups_left_alone_when_configured_so() -> None:
-    cfg = config("medium", close_default_security_groups=False)
+    # (the network ACL entries off too: they look the default VPC up as well, tests/stacks/test_network_acls.py)
+    cfg = config("medium", close_default_security_groups=False,
+                 baseline={"deny_admin_ports_in_default_network_acls": False})
     mocks = DefaultVpcMocks({})
     run = _run(cfg, "production", mocks, preview=True)
     assert mocks.calls == []

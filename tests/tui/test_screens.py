@@ -444,7 +444,7 @@ def test_network_step_has_the_baseline_switches(tmp_path: Path) -> None:
     async def body(pilot: Any) -> None:
         screen = await open_step(pilot, "network")
         ids = ["org-admin-roles", "ebs-encryption-by-default", "s3-account-public-access-block", "imds-defaults",
-               "password-policy"]
+               "password-policy", "deny-admin-ports-in-default-network-acls"]
         switches = [screen.query_one(f"#baseline-{i}", Checkbox) for i in ids]
         assert all(s.value for s in switches)
         await set_value(pilot, switches[3], False)

@@ -174,3 +174,14 @@ def test_an_adopted_accounts_own_config_recorder_says_what_to_do() -> None:
     assert hinted.startswith(text)
     assert "delete-configuration-recorder" in hinted and "security_services.config.enabled: false" in hinted
     assert "logging" in with_hints("error: InsufficientDeliveryPolicyException: Insufficient delivery policy")
+
+
+def test_a_failed_network_acl_lookup_or_a_taken_rule_number_says_what_to_do() -> None:
+    lookup = ("error: Exception: invoke of aws:ec2/getNetworkAcls:getNetworkAcls failed: operation error EC2: "
+              "DescribeNetworkAcls, UnauthorizedOperation")
+    assert "baseline.deny_admin_ports_in_default_network_acls: false" in with_hints(lookup)
+    taken = ("error: creating EC2 Network ACL (acl-0abc) Rule (egress: false)(91): operation error EC2: "
+             "CreateNetworkAclEntry, api error NetworkAclEntryAlreadyExists: The network acl entry identified by 91 "
+             "already exists.")
+    hinted = with_hints(taken)
+    assert hinted.startswith(taken) and "91-98" in hinted and "1-90" in hinted

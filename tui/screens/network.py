@@ -88,6 +88,9 @@ BASELINE = "baseline"
 BASELINE_SWITCHES: tuple[tuple[str, str, str], ...] = (
     ("org_admin_roles", "/org-admin/ roles", "Administration roles in every member account, trusted only by the "
      "Security account's /org-admin/ roles."),
+    ("deny_admin_ports_in_default_network_acls", "Deny SSH/RDP in default ACLs", "Inbound DENY for TCP "
+     "and UDP 22 and 3389 from 0.0.0.0/0 and ::/0 (rules 91-98) in the default ACL of each default VPC and each "
+     "VPC stage network creates (CIS 5.1/5.2)."),
     ("ebs_encryption_by_default", "EBS encryption by default", "Every new EBS volume and snapshot copy encrypted, "
      "in every governed region (CIS 2.2.1)."),
     ("s3_account_public_access_block", "S3 Block Public Access (account)", "All four account-level settings: no "
